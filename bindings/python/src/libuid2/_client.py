@@ -1,0 +1,481 @@
+"""SharingClient and BidstreamClient: thin wrappers over libuid2.so handles."""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as _dt
+import threading
+from array import array
+from functools import partial
+from itertools import accumulate
+from typing import Iterable, List, Optional, Sequence, Union
+
+from . import _native
+from ._native import (
+    BUFFER_TOO_SMALL,
+    FORK_MESSAGE,
+    FORKED_PROCESS,
+    INVALID_HANDLE,
+    RESULT_SIZE,
+    RESULT_STRUCT,
+    ForkedProcessError,
+)
+from ._types import (
+    DecryptedToken,
+    EncryptionDataResponse,
+    RefreshResponse,
+    RefreshState,
+    _ms_to_datetime,
+    datetime_to_ms,
+)
+
+__all__ = ["SharingClient", "BidstreamClient"]
+
+_new_decrypted = partial(tuple.__new__, DecryptedToken)
+_new_encrypted = partial(tuple.__new__, EncryptionDataResponse)
+_unpack_result = RESULT_STRUCT.unpack_from
+_iter_results = RESULT_STRUCT.iter_unpack
+_INT32_MAX = 2**31 - 1
+_ENCRYPT_OUT_CAP = 1024  # per-thread encrypt buffer; larger tokens retry with the size needed
+
+
+class _ThreadBuffers(threading.local):
+    """Per-thread output buffers, so single calls allocate nothing but their result."""
+
+    def __init__(self) -> None:
+        self.result = ctypes.create_string_buffer(RESULT_SIZE)
+        self.result_addr = ctypes.addressof(self.result)
+        self.out = ctypes.create_string_buffer(_ENCRYPT_OUT_CAP)
+        self.out_addr = ctypes.addressof(self.out)
+        self.out_len = ctypes.c_size_t()
+        self.out_len_addr = ctypes.addressof(self.out_len)
+
+
+_tls = _ThreadBuffers()
+
+
+def _encode_text(value: object, what: str) -> bytes:
+    """UTF-8 bytes of a str argument; TypeError for anything else. Lone
+    surrogates are passed through (the library reports a status for them)."""
+    if isinstance(value, str):
+        try:
+            return value.encode()
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass")
+    raise TypeError(f"{what} must be str, not {type(value).__name__}")
+
+
+def _encode_all(values: Iterable[object], what: str) -> List[bytes]:
+    try:
+        return [v.encode() for v in values]  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, UnicodeEncodeError):
+        return [_encode_text(v, f"{what}[{i}]") for i, v in enumerate(values)]
+
+
+def _join(parts: List[bytes], what: str) -> tuple:
+    """One joined buffer and its int32 offsets (count + 1 entries)."""
+    offsets = array("i", [0])
+    joined = b"".join(parts)
+    if len(joined) > _INT32_MAX:
+        raise ValueError(f"{what}: a batch holds at most {_INT32_MAX} bytes; split it")
+    offsets.extend(accumulate(map(len, parts)))
+    return joined, offsets
+
+
+def _now_ms(now: Optional[_dt.datetime]) -> int:
+    return 0 if now is None else datetime_to_ms(now)
+
+
+class _Client:
+    """Shared by both clients: the handle, key refresh and decrypt."""
+
+    _CLIENT_TYPE = 0
+
+    def __init__(
+        self,
+        base_url: Optional[str] = None,
+        auth_key: Optional[str] = None,
+        secret_key: Optional[str] = None,
+    ) -> None:
+        self._handle = 0
+        lib = _native.lib()
+        args = []
+        for name, value in (("base_url", base_url), ("auth_key", auth_key), ("secret_key", secret_key)):
+            if value is None:
+                args.append(None)
+                continue
+            raw = _encode_text(value, name)
+            if b"\0" in raw:
+                raise ValueError(f"{name} must not contain NUL characters")
+            args.append(raw)
+        out = ctypes.c_uint64()
+        status = lib.uid2_client_new(self._CLIENT_TYPE, args[0], args[1], args[2], ctypes.byref(out))
+        if status == FORKED_PROCESS:
+            raise ForkedProcessError(FORK_MESSAGE)
+        if status != 0:
+            raise ValueError(_native.last_error_message() or _native.status_name(status))
+        self._lib = lib
+        self._decrypt = lib.uid2_decrypt
+        self._decrypt_batch = lib.uid2_decrypt_batch
+        self._encrypt = lib.uid2_encrypt
+        self._handle = out.value
+
+    # -- lifetime ---------------------------------------------------------
+
+    def close(self) -> None:
+        """Free the client's handle (and stop its automatic refresh).
+        Idempotent; any later call raises ValueError."""
+        handle, self._handle = self._handle, 0
+        if handle:
+            self._lib.uid2_client_free(handle)
+
+    @property
+    def closed(self) -> bool:
+        return self._handle == 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: the library may be gone
+            pass
+
+    def _raise_for(self, status: int) -> None:
+        """Raise for a status that is a programmer error or an unusable library."""
+        if status == FORKED_PROCESS:
+            raise ForkedProcessError(FORK_MESSAGE)
+        if status == INVALID_HANDLE:
+            raise ValueError(f"{type(self).__name__} is closed")
+        raise RuntimeError(
+            f"libuid2: unexpected status {status} ({_native.status_name(status)}): "
+            f"{_native.last_error_message()}"
+        )
+
+    # -- keys -------------------------------------------------------------
+
+    def refresh(self, timeout: float = 30.0) -> RefreshResponse:
+        """Fetch the latest keys from the UID2 service (blocking, at most
+        ``timeout`` seconds). A failure keeps the previous keys and returns
+        ``RefreshResponse(success=False, reason=...)``."""
+        status = self._lib.uid2_refresh(self._handle, _timeout_ms(timeout, "timeout"))
+        return self._refresh_response(status)
+
+    def refresh_json(self, json_text: Union[str, bytes]) -> RefreshResponse:
+        """Load keys from a key response JSON (``{"body": ...}``), its body, or
+        a legacy key array, without HTTP. A failure keeps the previous keys."""
+        if isinstance(json_text, str):
+            raw = json_text.encode("utf-8", "surrogatepass")
+        elif isinstance(json_text, (bytes, bytearray, memoryview)):
+            raw = bytes(json_text)
+        else:
+            raise TypeError(f"json_text must be str or bytes, not {type(json_text).__name__}")
+        status = self._lib.uid2_refresh_json(self._handle, raw, len(raw))
+        return self._refresh_response(status)
+
+    def _refresh_response(self, status: int) -> RefreshResponse:
+        if status == 0:
+            return RefreshResponse(True, None)
+        if status in (_native.REFRESH_FAILED, _native.INVALID_KEYS):
+            return RefreshResponse(False, _native.last_error_message() or _native.status_name(status))
+        if status == _native.INVALID_ARGUMENT:
+            raise ValueError(_native.last_error_message() or "invalid argument")
+        self._raise_for(status)
+        raise AssertionError  # unreachable
+
+    def start_auto_refresh(self, interval: float = 3600.0, timeout: float = 30.0) -> None:
+        """Refresh keys over HTTP in the background: now, then every
+        ``interval`` seconds (with jitter; failures retry sooner). Needs
+        base_url, auth_key and secret_key. Restarting applies new settings."""
+        status = self._lib.uid2_auto_refresh_start(
+            self._handle, _timeout_ms(interval, "interval"), _timeout_ms(timeout, "timeout")
+        )
+        if status == _native.INVALID_ARGUMENT:
+            raise ValueError(_native.last_error_message() or "automatic refresh needs base_url, auth_key and secret_key")
+        if status != 0:
+            self._raise_for(status)
+
+    def stop_auto_refresh(self) -> None:
+        """Stop the background refresh (waits for an attempt in progress)."""
+        status = self._lib.uid2_auto_refresh_stop(self._handle)
+        if status != 0:
+            self._raise_for(status)
+
+    def refresh_state(self) -> RefreshState:
+        """Keys loaded and the outcome of recent refreshes."""
+        state = _native.RefreshStateStruct()
+        buf = ctypes.create_string_buffer(1024)
+        status = self._lib.uid2_refresh_state_get(self._handle, ctypes.byref(state), buf, len(buf))
+        if status != 0:
+            self._raise_for(status)
+        message = buf.value.decode("utf-8", "replace")
+        return RefreshState(
+            has_keys=bool(state.has_keys),
+            key_count=state.key_count,
+            last_success=_ms_to_datetime(state.last_success_ms) if state.last_success_ms else None,
+            last_failure=_ms_to_datetime(state.last_failure_ms) if state.last_failure_ms else None,
+            consecutive_failures=state.consecutive_failures,
+            auto_refresh_running=bool(state.auto_refresh_running),
+            last_error=message or None,
+        )
+
+    # -- decrypt ----------------------------------------------------------
+
+    def _decrypt_one(self, token: object, domain: Optional[bytes], now: Optional[_dt.datetime]) -> DecryptedToken:
+        if token.__class__ is str:
+            try:
+                raw = token.encode()  # type: ignore[union-attr]
+            except UnicodeEncodeError:
+                raw = _encode_text(token, "token")
+        else:
+            raw = _encode_text(token, "token")
+        now_ms = 0 if now is None else datetime_to_ms(now)
+        tls = _tls
+        status = self._decrypt(
+            self._handle, raw, len(raw), domain, 0 if domain is None else len(domain), now_ms, tls.result_addr
+        )
+        if status < 100:
+            return _new_decrypted(_unpack_result(tls.result))
+        if status == BUFFER_TOO_SMALL:
+            return self._decrypt_long(raw, domain, now_ms)
+        self._raise_for(status)
+        raise AssertionError  # unreachable
+
+    def _decrypt_long(self, raw: bytes, domain: Optional[bytes], now_ms: int) -> DecryptedToken:
+        """A raw UID longer than the inline buffer: decrypt into a buffer of
+        the size the library reported."""
+        result = ctypes.create_string_buffer(RESULT_SIZE)
+        cap = 2 * _native.UID_INLINE_CAPACITY
+        for _ in range(4):
+            uid_buf = ctypes.create_string_buffer(cap + 1)
+            status = self._lib.uid2_decrypt_to_buffer(
+                self._handle, raw, len(raw), domain, 0 if domain is None else len(domain),
+                now_ms, result, uid_buf, cap + 1,
+            )
+            fields = _unpack_result(result)
+            if status != BUFFER_TOO_SMALL:
+                break
+            cap = max(cap * 2, fields[7])
+        if status >= 100:
+            self._raise_for(status)
+        return _new_decrypted(fields[:10] + (uid_buf.raw[: fields[7]],))
+
+    def _decrypt_many(
+        self, tokens: Iterable[str], domain: Optional[bytes], now: Optional[_dt.datetime]
+    ) -> List[DecryptedToken]:
+        if isinstance(tokens, (str, bytes)):
+            raise TypeError("tokens must be a sequence of str, not a single " + type(tokens).__name__)
+        if not isinstance(tokens, (list, tuple)):
+            tokens = list(tokens)
+        count = len(tokens)
+        if count == 0:
+            return []
+        now_ms = _now_ms(now)
+        parts = _encode_all(tokens, "tokens")
+        joined, offsets = _join(parts, "tokens")
+        results = bytearray(count * RESULT_SIZE)
+        cresults = (ctypes.c_char * len(results)).from_buffer(results)
+        status = self._decrypt_batch(
+            self._handle, joined, offsets.buffer_info()[0], count, domain,
+            0 if domain is None else len(domain), now_ms, cresults,
+        )
+        del cresults
+        if status != 0:
+            self._raise_for(status)
+        out = list(map(_new_decrypted, _iter_results(results)))
+        statuses = memoryview(results).cast("i")[:: RESULT_SIZE // 4].tolist()
+        if BUFFER_TOO_SMALL in statuses:
+            for i, s in enumerate(statuses):
+                if s == BUFFER_TOO_SMALL:
+                    out[i] = self._decrypt_long(parts[i], domain, now_ms)
+        return out
+
+
+def _timeout_ms(seconds: float, what: str) -> int:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"{what} must be a number of seconds, not {type(seconds).__name__}")
+    ms = int(seconds * 1000)
+    if not 0 < ms <= 0xFFFFFFFF:
+        raise ValueError(f"{what} must be between 0.001 and {0xFFFFFFFF // 1000} seconds")
+    return ms
+
+
+def _keyset(keyset_id: Optional[int]) -> int:
+    if keyset_id is None:
+        return 0
+    if isinstance(keyset_id, bool) or not isinstance(keyset_id, int):
+        raise TypeError(f"keyset_id must be int or None, not {type(keyset_id).__name__}")
+    if not 0 < keyset_id < 2**63:
+        raise ValueError("keyset_id must be positive")
+    return keyset_id
+
+
+class SharingClient(_Client):
+    """A sharing participant: encrypts raw UIDs into sharing tokens and
+    decrypts the sharing tokens of participants that granted it permission.
+
+    ``SharingClient(base_url, auth_key, secret_key)`` as in the official SDK;
+    all three may be ``None`` for a client that only loads keys with
+    :meth:`refresh_json`. Use as a context manager, or call :meth:`close`.
+    Decrypt and encrypt are safe from any number of threads.
+    """
+
+    _CLIENT_TYPE = _native.CLIENT_SHARING
+
+    def decrypt_token_into_raw_uid(self, token: str, now: Optional[_dt.datetime] = None) -> DecryptedToken:
+        """Decrypt a sharing token. Every token, however malformed, gives a
+        result with a status; ``now`` (an aware datetime) defaults to the clock."""
+        return self._decrypt_one(token, None, now)
+
+    def decrypt_tokens_into_raw_uids(
+        self, tokens: Sequence[str], now: Optional[_dt.datetime] = None
+    ) -> List[DecryptedToken]:
+        """Decrypt many sharing tokens with one call into the library."""
+        return self._decrypt_many(tokens, None, now)
+
+    def encrypt_raw_uid_into_token(
+        self, raw_uid: str, keyset_id: Optional[int] = None, now: Optional[_dt.datetime] = None
+    ) -> EncryptionDataResponse:
+        """Encrypt a raw UID (base64 text) into a v4 sharing token with the
+        default keyset's active key, or ``keyset_id``'s."""
+        raw = _encode_text(raw_uid, "raw_uid")
+        keyset = _keyset(keyset_id)
+        now_ms = 0 if now is None else datetime_to_ms(now)
+        tls = _tls
+        status = self._encrypt(
+            self._handle, raw, len(raw), now_ms, keyset, tls.out_addr, _ENCRYPT_OUT_CAP, tls.out_len_addr
+        )
+        if status == 0:
+            return _new_encrypted((0, ctypes.string_at(tls.out_addr, tls.out_len.value).decode("ascii")))
+        if status < 100:
+            return _new_encrypted((status, ""))
+        if status == BUFFER_TOO_SMALL:
+            return self._encrypt_long(raw, now_ms, keyset, tls.out_len.value, None)
+        self._raise_for(status)
+        raise AssertionError  # unreachable
+
+    def _encrypt_long(
+        self, raw: bytes, now_ms: int, keyset: int, needed: int, nonces: Optional[bytes]
+    ) -> EncryptionDataResponse:
+        out_len = ctypes.c_size_t()
+        for _ in range(4):
+            out = ctypes.create_string_buffer(needed + 1)
+            if nonces is None:
+                status = self._encrypt(
+                    self._handle, raw, len(raw), now_ms, keyset, out, needed + 1, ctypes.byref(out_len)
+                )
+            else:
+                status = self._lib.uid2_encrypt_with_nonces_insecure_for_tests(
+                    self._handle, raw, len(raw), now_ms, keyset, nonces, out, needed + 1, ctypes.byref(out_len)
+                )
+            if status != BUFFER_TOO_SMALL:
+                break
+            needed = max(out_len.value, 2 * needed)
+        if status == 0:
+            return _new_encrypted((0, out.raw[: out_len.value].decode("ascii")))
+        if status < 100:
+            return _new_encrypted((status, ""))
+        self._raise_for(status)
+        raise AssertionError  # unreachable
+
+    def encrypt_raw_uids_into_tokens(
+        self,
+        raw_uids: Sequence[str],
+        keyset_id: Optional[int] = None,
+        now: Optional[_dt.datetime] = None,
+    ) -> List[EncryptionDataResponse]:
+        """Encrypt many raw UIDs with one call into the library."""
+        if isinstance(raw_uids, (str, bytes)):
+            raise TypeError("raw_uids must be a sequence of str, not a single " + type(raw_uids).__name__)
+        if not isinstance(raw_uids, (list, tuple)):
+            raw_uids = list(raw_uids)
+        count = len(raw_uids)
+        keyset = _keyset(keyset_id)
+        now_ms = _now_ms(now)
+        if count == 0:
+            return []
+        joined, offsets = _join(_encode_all(raw_uids, "raw_uids"), "raw_uids")
+        out_offsets = array("i", bytes(4 * (count + 1)))
+        statuses = array("i", bytes(4 * count))
+        needed = ctypes.c_size_t()
+        cap = 2 * len(joined) + 256 * count
+        for _ in range(3):
+            out = bytearray(cap)
+            cout = (ctypes.c_char * cap).from_buffer(out)
+            status = self._lib.uid2_encrypt_batch(
+                self._handle, joined, offsets.buffer_info()[0], count, now_ms, keyset,
+                cout, cap, out_offsets.buffer_info()[0], statuses.buffer_info()[0], ctypes.byref(needed),
+            )
+            del cout
+            if status != BUFFER_TOO_SMALL:
+                break
+            cap = max(needed.value, 2 * cap)
+        if status != 0:
+            self._raise_for(status)
+        bounds = out_offsets.tolist()
+        text = out[: bounds[-1]].decode("ascii")
+        tokens = map(text.__getitem__, map(slice, bounds, bounds[1:]))
+        return list(map(_new_encrypted, zip(statuses, tokens)))
+
+    def _encrypt_with_nonces_insecure_for_tests(
+        self,
+        raw_uid: str,
+        nonces: bytes,
+        keyset_id: Optional[int] = None,
+        now: Optional[_dt.datetime] = None,
+    ) -> EncryptionDataResponse:
+        """INSECURE — FOR TESTS ONLY. Encrypt with the two given 12-byte AES-GCM
+        nonces (master layer, then site layer) so that test vectors are
+        byte-exact. Reusing a nonce destroys the security of every token made
+        with it: never call this outside tests."""
+        raw = _encode_text(raw_uid, "raw_uid")
+        if not isinstance(nonces, bytes) or len(nonces) != 24:
+            raise ValueError("nonces must be 24 bytes")
+        return self._encrypt_long(raw, _now_ms(now), _keyset(keyset_id), _ENCRYPT_OUT_CAP, nonces)
+
+
+class BidstreamClient(_Client):
+    """A DSP: decrypts advertising tokens from bid requests, checking the
+    domain or app name of client-side generated tokens.
+
+    ``BidstreamClient(base_url, auth_key, secret_key)`` as in the official SDK;
+    all three may be ``None`` for a client that only loads keys with
+    :meth:`refresh_json`. Use as a context manager, or call :meth:`close`.
+    """
+
+    _CLIENT_TYPE = _native.CLIENT_BIDSTREAM
+
+    def decrypt_token_into_raw_uid(
+        self,
+        token: str,
+        domain_or_app_name: Optional[str] = None,
+        now: Optional[_dt.datetime] = None,
+        *,
+        domain_name: Optional[str] = None,
+    ) -> DecryptedToken:
+        """Decrypt an advertising token. ``domain_or_app_name`` (the official
+        SDK calls it ``domain_name``) is the site's registrable domain or the
+        app's name from the bid request, or ``None``; it is checked for
+        client-side generated tokens. Every token, however malformed, gives a
+        result with a status; ``now`` (an aware datetime) defaults to the clock."""
+        if domain_name is not None:
+            if domain_or_app_name is not None:
+                raise TypeError("give domain_or_app_name or domain_name, not both")
+            domain_or_app_name = domain_name
+        domain = None if domain_or_app_name is None else _encode_text(domain_or_app_name, "domain_or_app_name")
+        return self._decrypt_one(token, domain, now)
+
+    def decrypt_tokens_into_raw_uids(
+        self,
+        tokens: Sequence[str],
+        domain_or_app_name: Optional[str] = None,
+        now: Optional[_dt.datetime] = None,
+    ) -> List[DecryptedToken]:
+        """Decrypt many advertising tokens from the same domain or app with one
+        call into the library."""
+        domain = None if domain_or_app_name is None else _encode_text(domain_or_app_name, "domain_or_app_name")
+        return self._decrypt_many(tokens, domain, now)

@@ -1,0 +1,308 @@
+"""Public enums and result types. Names and values follow the official
+``uid2-client`` Python SDK; additions are marked."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from enum import Enum, IntEnum
+from typing import Optional
+
+__all__ = [
+    "DecryptionStatus",
+    "EncryptionStatus",
+    "IdentityScope",
+    "IdentityType",
+    "AdvertisingTokenVersion",
+    "DecryptedToken",
+    "DecryptionResponse",
+    "EncryptionDataResponse",
+    "RefreshResponse",
+    "RefreshState",
+]
+
+UTC = _dt.timezone.utc
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
+_MS = _dt.timedelta(milliseconds=1)
+_MAX_DATETIME = _dt.datetime.max.replace(tzinfo=UTC)
+
+
+class DecryptionStatus(Enum):
+    """Outcome of a decryption. String-valued, with the official SDK's values."""
+
+    SUCCESS = "success"
+    NOT_AUTHORIZED_FOR_KEY = "not authorized for key"
+    NOT_AUTHORIZED_FOR_MASTER_KEY = "not authorized for master key"
+    NOT_INITIALIZED = "keys not initialized"
+    INVALID_PAYLOAD = "invalid payload"
+    EXPIRED_TOKEN = "token expired"
+    KEYS_NOT_SYNCED = (
+        "no keys available or all keys have expired; refresh the latest keys from UID2 service"
+    )
+    VERSION_NOT_SUPPORTED = "token version not supported"
+    INVALID_TOKEN_LIFETIME = "invalid token lifetime"
+    DOMAIN_NAME_CHECK_FAILED = "domain name check failed"
+    #: Alias of DOMAIN_NAME_CHECK_FAILED (the Java/.NET name; the check covers app names too).
+    DOMAIN_OR_APP_NAME_CHECK_FAILED = "domain name check failed"
+    # Not in the official Python SDK (it has no such check), as in Java/.NET:
+    INVALID_IDENTITY_SCOPE = "invalid identity scope"
+    USER_OPTED_OUT = "user opted out"
+    #: Not in the official SDK: a bug inside libuid2 was caught (or the library
+    #: returned a status this binding does not know).
+    INTERNAL_ERROR = "internal error"
+
+
+class EncryptionStatus(Enum):
+    """Outcome of an encryption. String-valued, with the official SDK's values."""
+
+    SUCCESS = "success"
+    NOT_AUTHORIZED_FOR_KEY = "No Keyset Key Found"
+    NOT_AUTHORIZED_FOR_MASTER_KEY = "not authorized for master key"
+    NOT_INITIALIZED = "keys not initialized"
+    KEYS_NOT_SYNCED = (
+        "no keys available or all keys have expired; refresh the latest keys from UID2 service"
+    )
+    ENCRYPTION_FAILURE = "Failed to encrypt"
+    #: Not in the official SDK: a bug inside libuid2 was caught.
+    INTERNAL_ERROR = "internal error"
+
+
+class IdentityScope(Enum):
+    """UID2 or EUID (from the key response)."""
+
+    UID2 = 0
+    EUID = 1
+
+
+class IdentityType(Enum):
+    """Kind of directly identifying information behind the raw UID."""
+
+    Email = 0
+    Phone = 1
+    #: Upper-case aliases (not in the official SDK).
+    EMAIL = 0
+    PHONE = 1
+
+
+class AdvertisingTokenVersion(IntEnum):
+    """Token format version; values are the official SDK's (the v3/v4 version byte)."""
+
+    ADVERTISING_TOKEN_V2 = 2
+    ADVERTISING_TOKEN_V3 = 112
+    ADVERTISING_TOKEN_V4 = 128
+
+
+# C ABI numbers -> enum members (capi/uid2.h).
+_D = DecryptionStatus
+DECRYPTION_STATUS_BY_CODE = {
+    0: _D.SUCCESS,
+    1: _D.NOT_AUTHORIZED_FOR_KEY,
+    2: _D.NOT_AUTHORIZED_FOR_MASTER_KEY,
+    3: _D.NOT_INITIALIZED,
+    4: _D.INVALID_PAYLOAD,
+    5: _D.EXPIRED_TOKEN,
+    6: _D.KEYS_NOT_SYNCED,
+    7: _D.VERSION_NOT_SUPPORTED,
+    9: _D.INVALID_IDENTITY_SCOPE,
+    10: _D.INVALID_TOKEN_LIFETIME,
+    11: _D.DOMAIN_OR_APP_NAME_CHECK_FAILED,
+    12: _D.USER_OPTED_OUT,
+}
+_E = EncryptionStatus
+ENCRYPTION_STATUS_BY_CODE = {
+    0: _E.SUCCESS,
+    1: _E.NOT_AUTHORIZED_FOR_KEY,
+    2: _E.NOT_AUTHORIZED_FOR_MASTER_KEY,
+    3: _E.NOT_INITIALIZED,
+    6: _E.KEYS_NOT_SYNCED,
+    13: _E.ENCRYPTION_FAILURE,
+}
+_SCOPES = (IdentityScope.UID2, IdentityScope.EUID)
+_TYPES = {0: IdentityType.Email, 1: IdentityType.Phone}
+_VERSIONS = {
+    2: AdvertisingTokenVersion.ADVERTISING_TOKEN_V2,
+    3: AdvertisingTokenVersion.ADVERTISING_TOKEN_V3,
+    4: AdvertisingTokenVersion.ADVERTISING_TOKEN_V4,
+}
+# Statuses whose result carries every field but the uid (capi/uid2.h).
+_DECODED = frozenset((0, 5, 10, 11, 12))
+
+
+def _ms_to_datetime(ms: int) -> _dt.datetime:
+    try:
+        return _EPOCH + ms * _MS
+    except OverflowError:
+        return _MAX_DATETIME if ms > 0 else _EPOCH
+
+
+def datetime_to_ms(now: _dt.datetime) -> int:
+    """Unix epoch milliseconds of an aware datetime (the ``now=`` arguments)."""
+    if not isinstance(now, _dt.datetime):
+        raise TypeError(f"now must be a timezone-aware datetime.datetime, not {type(now).__name__}")
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be a timezone-aware datetime (e.g. datetime.now(timezone.utc))")
+    ms = (now - _EPOCH) // _MS
+    if ms <= 0:
+        raise ValueError("now must be after 1970-01-01T00:00:00Z")
+    return ms
+
+
+class DecryptedToken(tuple):
+    """The result of decrypting a token (immutable).
+
+    Attributes, as in the official SDK: ``status``, ``success``, ``uid`` (alias
+    ``uid2``), ``established``, ``site_id``, ``site_key_site_id``,
+    ``identity_scope``, ``identity_type``, ``advertising_token_version``,
+    ``is_client_side_generated``, ``expiry``.
+
+    ``uid`` is set only on success. On ``EXPIRED_TOKEN``,
+    ``INVALID_TOKEN_LIFETIME``, ``DOMAIN_NAME_CHECK_FAILED`` and
+    ``USER_OPTED_OUT`` every other field is set; on other failures only
+    ``status`` and ``identity_scope`` are, the rest is ``None``.
+    Datetimes are timezone-aware UTC.
+    """
+
+    # A tuple of the C result's fields, built without running Python code per
+    # result (batch decrypts make millions of them); fields are decoded on
+    # access. Layout: status, site_id, site_key_site_id, identity_scope,
+    # identity_type, version, is_client_side_generated, uid_len,
+    # established_ms, expiry_ms, uid bytes (uid_len of them are the uid).
+    __slots__ = ()
+
+    @property
+    def status(self) -> DecryptionStatus:
+        return DECRYPTION_STATUS_BY_CODE.get(self[0], DecryptionStatus.INTERNAL_ERROR)
+
+    @property
+    def success(self) -> bool:
+        return self[0] == 0
+
+    @property
+    def uid(self) -> Optional[str]:
+        if self[0] != 0:
+            return None
+        return self[10][: self[7]].decode("utf-8", "replace")
+
+    uid2 = uid  # the official SDK's backward-compatible alias
+
+    @property
+    def established(self) -> Optional[_dt.datetime]:
+        return _ms_to_datetime(self[8]) if self[0] in _DECODED else None
+
+    @property
+    def expiry(self) -> Optional[_dt.datetime]:
+        return _ms_to_datetime(self[9]) if self[0] in _DECODED else None
+
+    @property
+    def site_id(self) -> Optional[int]:
+        return self[1] if self[0] in _DECODED else None
+
+    @property
+    def site_key_site_id(self) -> Optional[int]:
+        return self[2] if self[0] in _DECODED else None
+
+    @property
+    def identity_scope(self) -> Optional[IdentityScope]:
+        s = self[3]
+        return _SCOPES[s] if 0 <= s < 2 else None
+
+    @property
+    def identity_type(self) -> Optional[IdentityType]:
+        return _TYPES.get(self[4]) if self[0] in _DECODED else None
+
+    @property
+    def advertising_token_version(self) -> Optional[AdvertisingTokenVersion]:
+        return _VERSIONS.get(self[5]) if self[0] in _DECODED else None
+
+    @property
+    def is_client_side_generated(self) -> Optional[bool]:
+        return bool(self[6]) if self[0] in _DECODED else None
+
+    _FIELDS = (
+        "status",
+        "uid",
+        "established",
+        "site_id",
+        "site_key_site_id",
+        "identity_scope",
+        "identity_type",
+        "advertising_token_version",
+        "is_client_side_generated",
+        "expiry",
+    )
+
+    def _asdict(self) -> dict:
+        """The public fields as a dict."""
+        return {name: getattr(self, name) for name in self._FIELDS}
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self._asdict().items())
+        return f"DecryptedToken({inner})"
+
+    def _key(self) -> tuple:
+        return (self[0], self[1], self[2], self[3], self[4], self[5], self[6],
+                self[8], self[9], self[10][: self[7]])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DecryptedToken):
+            return self._key() == other._key()
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        if isinstance(other, DecryptedToken):
+            return self._key() != other._key()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+
+#: Alias (the Java/.NET name of the same result).
+DecryptionResponse = DecryptedToken
+
+
+class EncryptionDataResponse(tuple):
+    """The result of encrypting a raw UID (immutable): ``status``,
+    ``success``, ``encrypted_data`` (the token, ``None`` unless success)."""
+
+    # (status code, token text)
+    __slots__ = ()
+
+    @property
+    def status(self) -> EncryptionStatus:
+        return ENCRYPTION_STATUS_BY_CODE.get(self[0], EncryptionStatus.INTERNAL_ERROR)
+
+    @property
+    def success(self) -> bool:
+        return self[0] == 0
+
+    @property
+    def encrypted_data(self) -> Optional[str]:
+        return self[1] if self[0] == 0 else None
+
+    def __repr__(self) -> str:
+        return f"EncryptionDataResponse(status={self.status!r}, encrypted_data={self.encrypted_data!r})"
+
+
+@dataclass(frozen=True)
+class RefreshResponse:
+    """The result of a key refresh: ``success`` and, on failure, ``reason``.
+
+    A failed refresh keeps the keys loaded before it.
+    """
+
+    success: bool
+    reason: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class RefreshState:
+    """What a client knows about its keys and refreshes (not in the official SDK)."""
+
+    has_keys: bool
+    key_count: int
+    last_success: Optional[_dt.datetime]
+    last_failure: Optional[_dt.datetime]
+    consecutive_failures: int
+    auto_refresh_running: bool
+    last_error: Optional[str]

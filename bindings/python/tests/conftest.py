@@ -1,0 +1,174 @@
+"""Shared fixtures: the library under test, the vectors, the key test server.
+
+Runs under plain pytest (from bindings/python/) and under Bazel's py_test.
+Environment (all optional):
+  UID2_LIBRARY_PATH  libuid2.so to test (default: built with `go build` from
+                     ../../capi into a temporary directory)
+  UID2_VECTORS_DIR   the vector files (default: ../../tests/vectors)
+  UID2_TESTSERVER    a built uid2-testserver (default: built with `go build`
+                     from ../../go/cmd/uid2-testserver)
+"""
+
+from __future__ import annotations
+
+import base64
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import urllib.request
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BINDING = os.path.dirname(HERE)
+REPO = os.path.normpath(os.path.join(BINDING, "..", ".."))
+SRC = os.path.join(BINDING, "src")
+
+if os.environ.get("UID2_TEST_INSTALLED") != "1" and SRC not in sys.path:
+    sys.path.insert(0, SRC)
+
+_BUILD_DIR = os.path.join(tempfile.gettempdir(), f"libuid2-python-tests-{os.getuid()}")
+
+
+def _go() -> str:
+    go = shutil.which("go") or "/usr/local/go/bin/go"
+    if not os.path.exists(go) and shutil.which(go) is None:
+        pytest.exit("go not found: set UID2_LIBRARY_PATH to a built libuid2.so", returncode=3)
+    return go
+
+
+def _abs_env(name: str) -> str | None:
+    value = os.environ.get(name)
+    if not value:
+        return None
+    value = os.path.abspath(value)
+    os.environ[name] = value
+    return value
+
+
+def _go_build(package_dir: str, out: str, *flags: str) -> str:
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    subprocess.run([_go(), "build", *flags, "-o", out, "."], cwd=package_dir, check=True)
+    return out
+
+
+def library_path() -> str:
+    path = _abs_env("UID2_LIBRARY_PATH")
+    if path is None:
+        path = _go_build(os.path.join(REPO, "capi"), os.path.join(_BUILD_DIR, "libuid2.so"), "-buildmode=c-shared")
+        os.environ["UID2_LIBRARY_PATH"] = path
+    return path
+
+
+def pytest_configure(config):
+    # Before any test creates a client (the library is loaded lazily).
+    library_path()
+
+
+def vectors_dir() -> str:
+    return _abs_env("UID2_VECTORS_DIR") or os.path.join(REPO, "tests", "vectors")
+
+
+def vector_files() -> list[str]:
+    return sorted(glob.glob(os.path.join(vectors_dir(), "*.json")))
+
+
+def load_vectors() -> list[dict]:
+    out = []
+    for path in vector_files():
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        data["_file"] = os.path.basename(path)
+        out.append(data)
+    return out
+
+
+def first_success(op: str, client: str = "sharing", scope: str | None = None):
+    """(vector file, case) of the first successful `op` case of a client type,
+    for tests that need valid keys and tokens without making any."""
+    for data in load_vectors():
+        if data["client"] != client or data["keys"] is None:
+            continue
+        for case in data["cases"]:
+            exp = case["expect"]
+            if case["op"] == op and exp["status"] == "SUCCESS":
+                if op == "decrypt" and (scope and exp["identity_scope"] != scope or len(exp["uid"]) > 256):
+                    continue
+                return data, case
+    pytest.skip(f"no successful {client} {op} vector")
+
+
+# -- the key test server (go/cmd/uid2-testserver) -----------------------------
+
+TEST_API_KEY = "test-api-key-python"
+TEST_SECRET = base64.b64encode(bytes(range(32))).decode()
+
+
+def testserver_path() -> str:
+    path = _abs_env("UID2_TESTSERVER")
+    if path is None:
+        src = os.path.join(REPO, "go", "cmd", "uid2-testserver")
+        if not os.path.isdir(src):
+            pytest.skip("go/cmd/uid2-testserver is not there yet")
+        path = _go_build(src, os.path.join(_BUILD_DIR, "uid2-testserver"))
+    return path
+
+
+class KeyServer:
+    """A running uid2-testserver; stopped by the fixture."""
+
+    def __init__(self, keys: object, tmp: str) -> None:
+        keys_file = os.path.join(tmp, "keys.json")
+        with open(keys_file, "w") as f:
+            json.dump(keys, f)
+        self.proc = subprocess.Popen(
+            [testserver_path(), "--keys", keys_file, "--api-key", TEST_API_KEY,
+             "--secret", TEST_SECRET, "--listen", "127.0.0.1:0"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("http"):
+            self.stop()
+            raise RuntimeError(f"uid2-testserver did not start: {line!r} {self.proc.stderr.read()}")
+        self.url = line
+        # Drain its output so that it never blocks on a full pipe.
+        for stream in (self.proc.stdout, self.proc.stderr):
+            threading.Thread(target=stream.read, daemon=True).start()
+
+    def control(self, path: str, body: bytes = b"") -> None:
+        req = urllib.request.Request(self.url + path, data=body, method="POST")
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 200, resp.status
+
+    def set_keys(self, keys: object) -> None:
+        self.control("/test/keys", json.dumps(keys).encode())
+
+    def fail(self, mode: str) -> None:
+        self.control(f"/test/fail?mode={mode}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def key_server(tmp_path):
+    servers = []
+
+    def start(keys):
+        server = KeyServer(keys, str(tmp_path))
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -1,0 +1,262 @@
+"""The public surface: names and values of the official SDK, result types,
+handles, refresh from JSON, batches, the library lookup."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gc
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SRC, first_success
+
+import libuid2
+from libuid2 import (
+    AdvertisingTokenVersion,
+    BidstreamClient,
+    DecryptedToken,
+    DecryptionStatus,
+    EncryptionDataResponse,
+    EncryptionStatus,
+    IdentityScope,
+    IdentityType,
+    RefreshResponse,
+    SharingClient,
+)
+
+UTC = dt.timezone.utc
+
+
+def when(ms: int) -> dt.datetime:
+    return dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(milliseconds=ms)
+
+
+@pytest.fixture
+def sharing():
+    data, case = first_success("decrypt", "sharing")
+    with SharingClient() as client:
+        assert client.refresh_json(json.dumps(data["keys"])).success
+        yield client, case
+
+
+def test_official_enum_values():
+    assert DecryptionStatus.SUCCESS.value == "success"
+    assert DecryptionStatus.NOT_AUTHORIZED_FOR_KEY.value == "not authorized for key"
+    assert DecryptionStatus.NOT_INITIALIZED.value == "keys not initialized"
+    assert DecryptionStatus.EXPIRED_TOKEN.value == "token expired"
+    assert DecryptionStatus.DOMAIN_OR_APP_NAME_CHECK_FAILED is DecryptionStatus.DOMAIN_NAME_CHECK_FAILED
+    assert EncryptionStatus.NOT_AUTHORIZED_FOR_KEY.value == "No Keyset Key Found"
+    assert EncryptionStatus.ENCRYPTION_FAILURE.value == "Failed to encrypt"
+    assert [v.value for v in AdvertisingTokenVersion] == [2, 112, 128]
+    assert IdentityScope.UID2.value == 0 and IdentityScope.EUID.value == 1
+    assert IdentityType.Email.value == 0 and IdentityType.Phone is IdentityType.PHONE
+
+
+def test_decrypt_result(sharing):
+    client, case = sharing
+    result = client.decrypt_token_into_raw_uid(case["token"], now=when(case["now_ms"]))
+    assert isinstance(result, DecryptedToken)
+    assert result.success and result.status is DecryptionStatus.SUCCESS
+    assert result.uid == case["expect"]["uid"]
+    assert result.established.tzinfo is UTC and result.expiry.tzinfo is UTC
+    assert isinstance(result.advertising_token_version, AdvertisingTokenVersion)
+    # frozen
+    with pytest.raises(AttributeError):
+        result.uid = "x"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        result.anything = 1  # type: ignore[attr-defined]
+    assert "uid=" in repr(result) and "DecryptedToken(" in repr(result)
+    assert result._asdict()["uid"] == result.uid
+    again = client.decrypt_token_into_raw_uid(case["token"], now=when(case["now_ms"]))
+    assert again == result and hash(again) == hash(result)
+
+
+def test_decrypt_with_clock(sharing):
+    client, case = sharing
+    # Without now=, the system clock: the vector's token may well have expired
+    # or its keys lapsed; whatever the outcome, it is a status.
+    result = client.decrypt_token_into_raw_uid(case["token"])
+    assert isinstance(result.status, DecryptionStatus)
+
+
+def test_encrypt_round_trip():
+    data, case = first_success("encrypt", "sharing")
+    with SharingClient() as client:
+        assert client.refresh_json(json.dumps(data["keys"])).success
+        now = when(case["now_ms"])
+        enc = client.encrypt_raw_uid_into_token(case["raw_uid"], now=now)
+        assert isinstance(enc, EncryptionDataResponse)
+        assert enc.success and enc.status is EncryptionStatus.SUCCESS
+        token = enc.encrypted_data
+        assert token and not set("+/=") & set(token)
+        dec = client.decrypt_token_into_raw_uid(token, now=now)
+        assert dec.success and dec.uid == case["raw_uid"]
+        assert dec.advertising_token_version is AdvertisingTokenVersion.ADVERTISING_TOKEN_V4
+        with pytest.raises(AttributeError):
+            enc.encrypted_data = "x"  # type: ignore[misc]
+        # Batch: many in one call, each decrypts to its own raw UID.
+        raw_uids = [case["raw_uid"]] * 50
+        tokens = client.encrypt_raw_uids_into_tokens(raw_uids, now=now)
+        assert len(tokens) == 50 and all(t.success for t in tokens)
+        assert len({t.encrypted_data for t in tokens}) == 50  # fresh nonces
+        back = client.decrypt_tokens_into_raw_uids([t.encrypted_data for t in tokens], now=now)
+        assert [b.uid for b in back] == raw_uids
+
+
+def test_not_initialized():
+    with SharingClient() as sharing, BidstreamClient() as bidstream:
+        assert sharing.decrypt_token_into_raw_uid("A" * 100).status is DecryptionStatus.NOT_INITIALIZED
+        assert bidstream.decrypt_token_into_raw_uid("A" * 100, "example.com").status is DecryptionStatus.NOT_INITIALIZED
+        assert sharing.encrypt_raw_uid_into_token("AAAA").status is EncryptionStatus.NOT_INITIALIZED
+        assert sharing.encrypt_raw_uid_into_token("AAAA").encrypted_data is None
+        assert [r.status for r in sharing.decrypt_tokens_into_raw_uids(["x", "y"])] == [
+            DecryptionStatus.NOT_INITIALIZED
+        ] * 2
+        assert sharing.refresh_state().has_keys is False
+
+
+def test_refresh_json_failure_keeps_keys(sharing):
+    client, case = sharing
+    now = when(case["now_ms"])
+    state = client.refresh_state()
+    assert state.has_keys and state.key_count > 0 and state.last_success is not None
+    for bad in ("", "not json", "{}", '{"body": 5}', "[" * 100000, b"\xff\xfe"):
+        response = client.refresh_json(bad)
+        assert isinstance(response, RefreshResponse)
+        assert response.success is False and response.reason
+        assert client.decrypt_token_into_raw_uid(case["token"], now=now).success
+    state = client.refresh_state()
+    assert state.consecutive_failures >= 1 and state.last_error
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        response.success = True  # type: ignore[misc]
+
+
+def test_bidstream_domain_name_alias():
+    data, case = first_success("decrypt", "bidstream")
+    with BidstreamClient() as client:
+        assert client.refresh_json(json.dumps(data["keys"])).success
+        now = when(case["now_ms"])
+        a = client.decrypt_token_into_raw_uid(case["token"], case["domain"], now)
+        b = client.decrypt_token_into_raw_uid(case["token"], domain_name=case["domain"], now=now)
+        assert a == b and a.success
+        with pytest.raises(TypeError):
+            client.decrypt_token_into_raw_uid(case["token"], "a.com", domain_name="b.com")
+        assert not hasattr(client, "encrypt_raw_uid_into_token")
+
+
+def test_close_and_context_manager():
+    base = libuid2.client_count()
+    client = SharingClient()
+    assert libuid2.client_count() == base + 1 and not client.closed
+    client.close()
+    client.close()  # idempotent
+    assert client.closed and libuid2.client_count() == base
+    for call in (
+        lambda: client.decrypt_token_into_raw_uid("abc"),
+        lambda: client.decrypt_tokens_into_raw_uids(["abc"]),
+        lambda: client.encrypt_raw_uid_into_token("abc"),
+        lambda: client.encrypt_raw_uids_into_tokens(["abc"]),
+        lambda: client.refresh_json("{}"),
+        lambda: client.refresh_state(),
+    ):
+        with pytest.raises(ValueError, match="closed"):
+            call()
+    with BidstreamClient() as b:
+        assert libuid2.client_count() == base + 1
+    assert b.closed and libuid2.client_count() == base
+
+
+def test_gc_frees_handles():
+    base = libuid2.client_count()
+    for _ in range(200):
+        SharingClient()
+        BidstreamClient()
+    clients = [SharingClient() for _ in range(100)]
+    assert libuid2.client_count() == base + 100
+    del clients
+    gc.collect()
+    assert libuid2.client_count() == base
+
+
+def test_empty_batches(sharing):
+    client, _ = sharing
+    assert client.decrypt_tokens_into_raw_uids([]) == []
+    assert client.encrypt_raw_uids_into_tokens([]) == []
+    assert len(client.decrypt_tokens_into_raw_uids(iter(["a", "b"]))) == 2  # any iterable
+
+
+def test_auto_refresh_needs_credentials():
+    with SharingClient() as client:
+        with pytest.raises(ValueError):
+            client.start_auto_refresh()
+        client.stop_auto_refresh()  # not running: fine
+
+
+def test_constructor_arguments():
+    with pytest.raises(ValueError):
+        SharingClient("http://127.0.0.1:1", "key", "not base64 of 32 bytes")
+    with pytest.raises(TypeError):
+        SharingClient("http://127.0.0.1:1", 5, "x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        SharingClient("http://127.0.0.1:1\0", "key", None)
+    with SharingClient("http://127.0.0.1:1", "key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=") as client:
+        response = client.refresh(timeout=2)  # nothing listens there
+        assert response.success is False and response.reason
+
+
+def test_library_info():
+    assert libuid2.library_version()
+    assert os.path.samefile(libuid2.library_path(), os.environ["UID2_LIBRARY_PATH"])
+    assert os.path.exists(os.path.join(SRC, "libuid2", "py.typed"))
+
+
+def _run(code: str, **env) -> subprocess.CompletedProcess:
+    full_env = dict(os.environ, PYTHONPATH=SRC, **env)
+    return subprocess.run([sys.executable, "-c", code], env=full_env, capture_output=True, text=True, timeout=60)
+
+
+def test_library_not_found():
+    proc = _run(
+        "import libuid2\n"
+        "try:\n    libuid2.SharingClient()\n"
+        "except libuid2.LibraryError as e:\n    print('LibraryError', e)\n",
+        UID2_LIBRARY_PATH="/nonexistent/libuid2.so",
+    )
+    assert "LibraryError" in proc.stdout and "UID2_LIBRARY_PATH" in proc.stdout, proc.stderr
+
+
+def test_import_does_not_load_library():
+    # Importing is fork-safe: the Go runtime starts with the first client.
+    proc = _run("import libuid2, libuid2._native as n; print(n._lib is None)")
+    assert proc.stdout.strip() == "True", proc.stderr
+
+
+def test_fork_after_load_raises():
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    code = (
+        "import os, sys, libuid2\n"
+        "c = libuid2.SharingClient()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    try:\n"
+        "        c.decrypt_token_into_raw_uid('abc')\n"
+        "        os._exit(1)\n"
+        "    except libuid2.ForkedProcessError:\n"
+        "        pass\n"
+        "    try:\n"
+        "        libuid2.BidstreamClient()\n"
+        "        os._exit(2)\n"
+        "    except libuid2.ForkedProcessError:\n"
+        "        os._exit(0)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print('child', os.waitstatus_to_exitcode(status))\n"
+        "print(c.decrypt_token_into_raw_uid('abc').status.name)\n"
+    )
+    proc = _run(code)
+    assert proc.stdout.split() == ["child", "0", "NOT_INITIALIZED"], (proc.stdout, proc.stderr)

@@ -1,0 +1,108 @@
+"""The wheel: built by the in-tree PEP 517 backend, a platform wheel holding
+libuid2.so, installed into a fresh virtual environment outside the source
+tree and used there (no UID2_LIBRARY_PATH: the library inside the package)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import BINDING, first_success
+
+UID2_WHEEL = os.environ.get("UID2_WHEEL")  # a prebuilt wheel (Bazel's //bindings/python:wheel)
+
+
+def _backend():
+    spec = importlib.util.spec_from_file_location("libuid2_build_backend", os.path.join(BINDING, "build_backend.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    if UID2_WHEEL:
+        return os.path.abspath(UID2_WHEEL)
+    out = tmp_path_factory.mktemp("dist")
+    backend = _backend()
+    old = os.environ.get("UID2_PREBUILT_LIBRARY")
+    os.environ["UID2_PREBUILT_LIBRARY"] = os.environ["UID2_LIBRARY_PATH"]
+    try:
+        name = backend.build_wheel(str(out))  # the PEP 517 hook `python -m build` calls
+    finally:
+        if old is None:
+            del os.environ["UID2_PREBUILT_LIBRARY"]
+        else:
+            os.environ["UID2_PREBUILT_LIBRARY"] = old
+    return str(out / name)
+
+
+def test_wheel_contents(wheel):
+    name = os.path.basename(wheel)
+    assert name.startswith("libuid2-") and "-py3-none-" in name
+    tag = name[:-4].split("-")[-1]
+    assert tag.startswith(("manylinux_", "linux_")) and tag != "any"
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        assert {"libuid2/__init__.py", "libuid2/py.typed", "libuid2/libuid2.so"} <= names
+        dist_info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/WHEEL"))
+        wheel_meta = zf.read(f"{dist_info}/WHEEL").decode()
+        assert "Root-Is-Purelib: false" in wheel_meta and f"Tag: py3-none-{tag}" in wheel_meta
+        record = zf.read(f"{dist_info}/RECORD").decode()
+        assert "libuid2/libuid2.so,sha256=" in record
+        assert zf.read("libuid2/libuid2.so")[:4] == b"\x7fELF"
+        assert not any(n.startswith(("tests/", "src/")) for n in names)
+
+
+def test_auditwheel_agrees(wheel):
+    auditwheel = shutil.which("auditwheel")
+    if auditwheel is None:
+        pytest.skip("auditwheel not installed (pip install auditwheel)")
+    proc = subprocess.run([auditwheel, "show", wheel], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    text = " ".join(proc.stdout.split())
+    tag = os.path.basename(wheel)[:-4].split("-")[-1]
+    assert f'consistent with the following platform tag: "{tag}"' in text, text
+
+
+def test_installed_in_fresh_venv(wheel, tmp_path):
+    venv = tmp_path / "venv"
+    made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot create a venv with pip here: {made.stderr.strip()[:200]}")
+    python = str(venv / "bin" / "python")
+    subprocess.run(
+        [python, "-m", "pip", "install", "--no-index", "--no-deps", "--quiet", wheel],
+        check=True, capture_output=True, text=True,
+    )
+    data, case = first_success("decrypt", "sharing")
+    (tmp_path / "keys.json").write_text(json.dumps(data["keys"]))
+    (tmp_path / "case.json").write_text(json.dumps(case))
+    script = tmp_path / "use.py"
+    script.write_text(
+        "import datetime as dt, json, os, libuid2\n"
+        "case = json.load(open('case.json'))\n"
+        "now = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(milliseconds=case['now_ms'])\n"
+        "with libuid2.SharingClient() as c:\n"
+        "    assert c.refresh_json(open('keys.json').read()).success\n"
+        "    r = c.decrypt_token_into_raw_uid(case['token'], now=now)\n"
+        "    assert r.success and r.uid == case['expect']['uid'], r\n"
+        "print(libuid2.__file__)\n"
+        "print(libuid2.library_path())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("UID2_LIBRARY_PATH", "PYTHONPATH")}
+    proc = subprocess.run([python, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    module_file, lib_path = proc.stdout.split()
+    site = str(venv)
+    assert module_file.startswith(site) and lib_path.startswith(site), proc.stdout
+    assert lib_path.endswith("libuid2/libuid2.so")
+    # The type information ships too.
+    assert os.path.exists(os.path.join(os.path.dirname(module_file), "py.typed"))
