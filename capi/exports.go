@@ -1,0 +1,506 @@
+// Command capi builds libuid2.so: the Go core behind the C ABI of uid2.h.
+//
+// The exports here (uid2go_*) are internal: uid2.c wraps each in the
+// public uid2_* function of uid2.h, which adds const, the fork check and
+// the thread-local error message. Every export recovers panics into
+// UID2_STATUS_INTERNAL_ERROR, reads caller memory only during the call,
+// and writes only into caller buffers.
+package main
+
+/*
+#include "uid2.h"
+extern void uid2c_set_error(const char *msg, size_t len);
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/libuid2/libuid2/go/token"
+	"github.com/libuid2/libuid2/go/uid2"
+)
+
+func main() {}
+
+// versionC is allocated once and never freed: uid2_version returns static
+// storage.
+var versionC = C.CString(uid2.Version)
+
+//export uid2go_version
+func uid2go_version() *C.char { return versionC }
+
+// Statuses of the ABI itself (uid2.h); token statuses are uid2.Status.
+const (
+	statusBufferTooSmall  = C.UID2_STATUS_BUFFER_TOO_SMALL
+	statusInvalidHandle   = C.UID2_STATUS_INVALID_HANDLE
+	statusInvalidArgument = C.UID2_STATUS_INVALID_ARGUMENT
+	statusInternalError   = C.UID2_STATUS_INTERNAL_ERROR
+	statusRefreshFailed   = C.UID2_STATUS_REFRESH_FAILED
+	statusInvalidKeys     = C.UID2_STATUS_INVALID_KEYS
+	statusWrongClientType = C.UID2_STATUS_WRONG_CLIENT_TYPE
+)
+
+const defaultTimeout = 30 * time.Second
+
+// entry is what a handle stands for. sharing is nil for bidstream clients.
+type entry struct {
+	client  uid2.Client
+	sharing *uid2.SharingClient
+}
+
+// Handles are never reused, so a stale or double-freed handle is always
+// detected rather than aliasing a newer client.
+var (
+	handles    sync.Map // uint64 → *entry
+	lastHandle atomic.Uint64
+	liveCount  atomic.Int64
+)
+
+func lookup(h C.uint64_t) *entry {
+	if e, ok := handles.Load(uint64(h)); ok {
+		return e.(*entry)
+	}
+	return nil
+}
+
+// setError records the message of a failed call for
+// uid2_last_error_message (thread-local, in uid2.c).
+func setError(msg string) {
+	if msg == "" {
+		C.uid2c_set_error(nil, 0)
+		return
+	}
+	b := []byte(msg)
+	C.uid2c_set_error((*C.char)(unsafe.Pointer(&b[0])), C.size_t(len(b)))
+}
+
+// recoverInto turns a panic into INTERNAL_ERROR. Every export defers it.
+func recoverInto(status *C.int32_t) {
+	if r := recover(); r != nil {
+		*status = statusInternalError
+		setError(fmt.Sprintf("internal error (please report): %v", r))
+	}
+}
+
+// gostr views caller memory as a string for the duration of a call.
+func gostr(p *C.char, n C.size_t) string {
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(p)), int(n))
+}
+
+// cbuf views a caller buffer as an empty slice with its capacity.
+func cbuf(p *C.char, n C.size_t) []byte {
+	if p == nil || n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))[:0]
+}
+
+// inPlace reports whether out was written into buf rather than a new
+// array that append had to allocate because buf was too small.
+func inPlace(out, buf []byte) bool {
+	return len(out) == 0 || (cap(buf) > 0 && len(out) <= cap(buf) && &out[0] == &buf[:1][0])
+}
+
+//export uid2go_client_new
+func uid2go_client_new(typ C.int, baseURL, apiKey, secret *C.char, out *C.uint64_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	if out == nil {
+		setError("out is NULL")
+		return statusInvalidArgument
+	}
+	b, a, s := cstr(baseURL), cstr(apiKey), cstr(secret)
+	var e entry
+	switch typ {
+	case C.UID2_CLIENT_SHARING:
+		c, err := uid2.NewSharingClient(b, a, s)
+		if err != nil {
+			setError(err.Error())
+			return statusInvalidArgument
+		}
+		e = entry{client: c, sharing: c}
+	case C.UID2_CLIENT_BIDSTREAM:
+		c, err := uid2.NewBidstreamClient(b, a, s)
+		if err != nil {
+			setError(err.Error())
+			return statusInvalidArgument
+		}
+		e = entry{client: c}
+	default:
+		setError(fmt.Sprintf("unknown client type %d", int(typ)))
+		return statusInvalidArgument
+	}
+	h := lastHandle.Add(1)
+	handles.Store(h, &e)
+	liveCount.Add(1)
+	*out = C.uint64_t(h)
+	return C.UID2_STATUS_SUCCESS
+}
+
+func cstr(p *C.char) string {
+	if p == nil {
+		return ""
+	}
+	return C.GoString(p)
+}
+
+//export uid2go_client_free
+func uid2go_client_free(h C.uint64_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	e, ok := handles.LoadAndDelete(uint64(h))
+	if !ok {
+		setError("invalid handle")
+		return statusInvalidHandle
+	}
+	liveCount.Add(-1)
+	e.(*entry).client.Close()
+	return C.UID2_STATUS_SUCCESS
+}
+
+//export uid2go_client_count
+func uid2go_client_count() C.size_t { return C.size_t(liveCount.Load()) }
+
+func timeout(ms C.uint32_t) time.Duration {
+	if ms == 0 {
+		return defaultTimeout
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+//export uid2go_refresh
+func uid2go_refresh(h C.uint64_t, timeoutMs C.uint32_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	e := lookup(h)
+	if e == nil {
+		setError("invalid handle")
+		return statusInvalidHandle
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout(timeoutMs))
+	defer cancel()
+	if err := e.client.Refresh(ctx); err != nil {
+		setError(err.Error())
+		if errors.Is(err, uid2.ErrNotConfigured) {
+			return statusInvalidArgument
+		}
+		return statusRefreshFailed
+	}
+	return C.UID2_STATUS_SUCCESS
+}
+
+//export uid2go_refresh_json
+func uid2go_refresh_json(h C.uint64_t, json *C.char, n C.size_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	e := lookup(h)
+	if e == nil {
+		setError("invalid handle")
+		return statusInvalidHandle
+	}
+	if json == nil {
+		setError("json is NULL")
+		return statusInvalidArgument
+	}
+	if err := e.client.RefreshJSON(C.GoBytes(unsafe.Pointer(json), C.int(n))); err != nil {
+		setError(err.Error())
+		return statusInvalidKeys
+	}
+	return C.UID2_STATUS_SUCCESS
+}
+
+//export uid2go_auto_refresh_start
+func uid2go_auto_refresh_start(h C.uint64_t, intervalMs, timeoutMs C.uint32_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	e := lookup(h)
+	if e == nil {
+		setError("invalid handle")
+		return statusInvalidHandle
+	}
+	opts := uid2.AutoRefreshOptions{Interval: time.Duration(intervalMs) * time.Millisecond, Timeout: timeout(timeoutMs)}
+	if err := e.client.StartAutoRefresh(opts); err != nil {
+		setError(err.Error())
+		return statusInvalidArgument
+	}
+	return C.UID2_STATUS_SUCCESS
+}
+
+//export uid2go_auto_refresh_stop
+func uid2go_auto_refresh_stop(h C.uint64_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	e := lookup(h)
+	if e == nil {
+		setError("invalid handle")
+		return statusInvalidHandle
+	}
+	e.client.StopAutoRefresh()
+	return C.UID2_STATUS_SUCCESS
+}
+
+func unixMs(t time.Time) C.int64_t {
+	if t.IsZero() {
+		return 0
+	}
+	return C.int64_t(t.UnixMilli())
+}
+
+//export uid2go_refresh_state_get
+func uid2go_refresh_state_get(h C.uint64_t, out *C.uid2_refresh_state, errBuf *C.char, errCap C.size_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	e := lookup(h)
+	if e == nil {
+		setError("invalid handle")
+		return statusInvalidHandle
+	}
+	if out == nil {
+		setError("out is NULL")
+		return statusInvalidArgument
+	}
+	s := e.client.RefreshState()
+	*out = C.uid2_refresh_state{
+		last_success_ms:      unixMs(s.LastSuccess),
+		last_failure_ms:      unixMs(s.LastFailure),
+		consecutive_failures: C.int32_t(s.ConsecutiveFailures),
+		auto_refresh_running: cbool(s.AutoRefreshRunning),
+		has_keys:             cbool(s.HasKeys),
+		key_count:            C.int32_t(s.KeyCount),
+	}
+	if errCap > 0 && errBuf != nil {
+		dst := unsafe.Slice((*byte)(unsafe.Pointer(errBuf)), int(errCap))
+		n := copy(dst[:len(dst)-1], s.LastError)
+		dst[n] = 0
+	}
+	return C.UID2_STATUS_SUCCESS
+}
+
+func cbool(b bool) C.int32_t {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// decryptInto decrypts one token into *out, the raw UID into uidBuf when
+// given, else inline.
+func decryptInto(e *entry, tok, domain string, nowMs int64, out *C.uid2_decryption_result, uidBuf []byte) C.int32_t {
+	external := uidBuf != nil
+	if !external {
+		// The slice's capacity leaves room for the NUL.
+		uidBuf = unsafe.Slice((*byte)(unsafe.Pointer(&out.uid[0])), C.UID2_UID_INLINE_CAPACITY)[:0]
+	}
+	d := e.client.DecryptAppend(uidBuf, tok, domain, nowMs)
+	// Field by field: assigning a whole struct would clear the inline UID
+	// just written.
+	out.status = C.int32_t(d.Status)
+	out.site_id = C.int32_t(d.SiteID)
+	out.site_key_site_id = C.int32_t(d.SiteKeySiteID)
+	out.identity_scope = C.int32_t(d.IdentityScope)
+	out.identity_type = C.int32_t(d.IdentityType)
+	out.advertising_token_version = C.int32_t(d.AdvertisingTokenVersion)
+	out.is_client_side_generated = cbool(d.IsClientSideGenerated)
+	out.uid_len = C.int32_t(len(d.UID))
+	out.established_ms = C.int64_t(d.EstablishedMs)
+	out.expiry_ms = C.int64_t(d.ExpiryMs)
+	n := len(d.UID)
+	if !inPlace(d.UID, uidBuf) {
+		out.status = statusBufferTooSmall
+		n = 0
+	}
+	if !external {
+		out.uid[n] = 0 // the inline buffer always has room for the NUL
+	} else if n < cap(uidBuf) {
+		uidBuf[:n+1][n] = 0
+	}
+	return out.status
+}
+
+//export uid2go_decrypt
+func uid2go_decrypt(h C.uint64_t, tok *C.char, tokLen C.size_t, domain *C.char, domainLen C.size_t,
+	nowMs C.int64_t, out *C.uid2_decryption_result, uidBuf *C.char, uidCap C.size_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	if out == nil || (tok == nil && tokLen > 0) || (domain == nil && domainLen > 0) {
+		return statusInvalidArgument
+	}
+	e := lookup(h)
+	if e == nil {
+		*out = C.uid2_decryption_result{status: statusInvalidHandle, identity_type: -1}
+		return statusInvalidHandle
+	}
+	var ub []byte
+	if uidBuf != nil {
+		ub = unsafe.Slice((*byte)(unsafe.Pointer(uidBuf)), int(uidCap))[:0]
+		if uidCap == 0 {
+			ub = []byte{}
+		}
+	}
+	return decryptInto(e, gostr(tok, tokLen), gostr(domain, domainLen), int64(nowMs), out, ub)
+}
+
+//export uid2go_decrypt_batch
+func uid2go_decrypt_batch(h C.uint64_t, toks *C.char, offsets *C.int32_t, count C.size_t,
+	domain *C.char, domainLen C.size_t, nowMs C.int64_t, results *C.uid2_decryption_result) (status C.int32_t) {
+	defer recoverInto(&status)
+	if count == 0 {
+		if lookup(h) == nil {
+			return statusInvalidHandle
+		}
+		return C.UID2_STATUS_SUCCESS
+	}
+	if toks == nil || offsets == nil || results == nil || (domain == nil && domainLen > 0) {
+		return statusInvalidArgument
+	}
+	offs := unsafe.Slice((*int32)(unsafe.Pointer(offsets)), int(count)+1)
+	if !validOffsets(offs) {
+		return statusInvalidArgument
+	}
+	e := lookup(h)
+	if e == nil {
+		return statusInvalidHandle
+	}
+	res := unsafe.Slice(results, int(count))
+	all := unsafe.Slice((*byte)(unsafe.Pointer(toks)), int(offs[count]))
+	d := gostr(domain, domainLen)
+	now := int64(nowMs)
+	if now == 0 {
+		// One clock reading for the whole batch.
+		now = time.Now().UnixMilli()
+	}
+	for i := range res {
+		decryptInto(e, unsafe.String(unsafe.SliceData(all[offs[i]:]), int(offs[i+1]-offs[i])), d, now, &res[i], nil)
+	}
+	return C.UID2_STATUS_SUCCESS
+}
+
+func validOffsets(offs []int32) bool {
+	if offs[0] < 0 {
+		return false
+	}
+	for i := 1; i < len(offs); i++ {
+		if offs[i] < offs[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+// encryptInto encrypts one raw UID into dst (a caller buffer viewed as an
+// empty slice), returning the status and the token's length.
+func encryptInto(s *uid2.SharingClient, dst []byte, raw string, nowMs, keysetID int64, nonces *[uid2.NonceSize]byte) (C.int32_t, int) {
+	var out []byte
+	var st uid2.Status
+	if nonces != nil {
+		out, st = s.EncryptAppendWithNoncesInsecureForTests(dst, raw, nowMs, keysetID, *nonces)
+	} else {
+		out, st = s.EncryptAppend(dst, raw, nowMs, keysetID)
+	}
+	if st != uid2.Success {
+		return C.int32_t(st), 0
+	}
+	if !inPlace(out, dst) {
+		return statusBufferTooSmall, len(out)
+	}
+	return C.UID2_STATUS_SUCCESS, len(out)
+}
+
+func encryptOne(h C.uint64_t, raw *C.char, rawLen C.size_t, nowMs, keysetID C.int64_t,
+	nonces *[uid2.NonceSize]byte, out *C.char, outCap C.size_t, outLen *C.size_t) C.int32_t {
+	if outLen == nil || (raw == nil && rawLen > 0) || (out == nil && outCap > 0) {
+		return statusInvalidArgument
+	}
+	*outLen = 0
+	e := lookup(h)
+	if e == nil {
+		return statusInvalidHandle
+	}
+	if e.sharing == nil {
+		return statusWrongClientType
+	}
+	dst := cbuf(out, outCap)
+	st, n := encryptInto(e.sharing, dst, gostr(raw, rawLen), int64(nowMs), int64(keysetID), nonces)
+	*outLen = C.size_t(n)
+	if st == C.UID2_STATUS_SUCCESS && n < int(outCap) {
+		dst[:n+1][n] = 0
+	}
+	return st
+}
+
+//export uid2go_encrypt
+func uid2go_encrypt(h C.uint64_t, raw *C.char, rawLen C.size_t, nowMs, keysetID C.int64_t,
+	out *C.char, outCap C.size_t, outLen *C.size_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	return encryptOne(h, raw, rawLen, nowMs, keysetID, nil, out, outCap, outLen)
+}
+
+//export uid2go_encrypt_with_nonces_insecure_for_tests
+func uid2go_encrypt_with_nonces_insecure_for_tests(h C.uint64_t, raw *C.char, rawLen C.size_t, nowMs, keysetID C.int64_t,
+	nonces *C.uint8_t, out *C.char, outCap C.size_t, outLen *C.size_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	if nonces == nil {
+		return statusInvalidArgument
+	}
+	n := *(*[uid2.NonceSize]byte)(unsafe.Pointer(nonces))
+	return encryptOne(h, raw, rawLen, nowMs, keysetID, &n, out, outCap, outLen)
+}
+
+//export uid2go_encrypt_batch
+func uid2go_encrypt_batch(h C.uint64_t, raws *C.char, offsets *C.int32_t, count C.size_t, nowMs, keysetID C.int64_t,
+	out *C.char, outCap C.size_t, outOffsets *C.int32_t, statuses *C.int32_t, outNeeded *C.size_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	if outNeeded == nil || (count > 0 && (raws == nil || offsets == nil || outOffsets == nil || statuses == nil)) ||
+		(out == nil && outCap > 0) {
+		return statusInvalidArgument
+	}
+	*outNeeded = 0
+	e := lookup(h)
+	if e == nil {
+		return statusInvalidHandle
+	}
+	if e.sharing == nil {
+		return statusWrongClientType
+	}
+	if count == 0 {
+		return C.UID2_STATUS_SUCCESS
+	}
+	offs := unsafe.Slice((*int32)(unsafe.Pointer(offsets)), int(count)+1)
+	if !validOffsets(offs) {
+		return statusInvalidArgument
+	}
+	// A capacity that suffices: each raw UID of n characters decodes to at
+	// most 3n/4 bytes.
+	needed := 0
+	for i := 0; i < int(count); i++ {
+		needed += token.V4TextLen(int(offs[i+1]-offs[i]) * 3 / 4)
+	}
+	*outNeeded = C.size_t(needed)
+	if int(outCap) < needed {
+		return statusBufferTooSmall
+	}
+	if needed > 1<<31-1 {
+		return statusInvalidArgument
+	}
+	all := unsafe.Slice((*byte)(unsafe.Pointer(raws)), int(offs[count]))
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(out)), int(outCap))
+	oo := unsafe.Slice((*int32)(unsafe.Pointer(outOffsets)), int(count)+1)
+	sts := unsafe.Slice((*int32)(unsafe.Pointer(statuses)), int(count))
+	now := int64(nowMs)
+	if now == 0 {
+		now = time.Now().UnixMilli()
+	}
+	pos := 0
+	oo[0] = 0
+	for i := range sts {
+		raw := unsafe.String(unsafe.SliceData(all[offs[i]:]), int(offs[i+1]-offs[i]))
+		st, n := encryptInto(e.sharing, buf[pos:pos], raw, now, int64(keysetID), nil)
+		sts[i] = int32(st)
+		if st == C.UID2_STATUS_SUCCESS {
+			pos += n
+		}
+		oo[i+1] = int32(pos)
+	}
+	return C.UID2_STATUS_SUCCESS
+}

@@ -1,0 +1,214 @@
+/*
+ * The public uid2_* functions of uid2.h: a thin layer over the Go exports
+ * (uid2go_*, see exports.go). It keeps const in the contract, refuses every
+ * call in a child forked after the library loaded (a forked Go runtime
+ * deadlocks at its first garbage collection), and keeps the thread-local
+ * message of the last failed call.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "_cgo_export.h"
+#include "uid2.h"
+
+static volatile int forked;
+
+static void mark_forked(void) { forked = 1; }
+
+__attribute__((constructor)) static void uid2_init(void) {
+  pthread_atfork(NULL, NULL, mark_forked);
+}
+
+/* The last failed call's message, per thread. */
+static __thread char last_error[1024];
+static __thread size_t last_error_len;
+
+/* Called from Go (exports.go). msg need not be NUL-terminated; the full
+ * length is kept even when the text is truncated. */
+void uid2c_set_error(const char *msg, size_t len) {
+  size_t n = len < sizeof last_error - 1 ? len : sizeof last_error - 1;
+  if (n > 0) memcpy(last_error, msg, n);
+  last_error[n] = 0;
+  last_error_len = len;
+}
+
+static void clear_error(void) { uid2c_set_error(NULL, 0); }
+
+static uid2_status forked_status(void) {
+  static const char msg[] =
+      "libuid2 cannot be used in a process forked after it was loaded";
+  uid2c_set_error(msg, sizeof msg - 1);
+  return UID2_STATUS_FORKED_PROCESS;
+}
+
+#define REFUSE_IF_FORKED() \
+  do {                     \
+    if (forked) return forked_status(); \
+  } while (0)
+
+uint32_t uid2_abi_version(void) {
+  return ((uint32_t)UID2_ABI_VERSION_MAJOR << 16) | UID2_ABI_VERSION_MINOR;
+}
+
+const char *uid2_version(void) {
+  if (forked) return "unknown";
+  return uid2go_version();
+}
+
+const char *uid2_status_name(uid2_status status) {
+  switch (status) {
+    case UID2_STATUS_SUCCESS: return "SUCCESS";
+    case UID2_STATUS_NOT_AUTHORIZED_FOR_KEY: return "NOT_AUTHORIZED_FOR_KEY";
+    case UID2_STATUS_NOT_AUTHORIZED_FOR_MASTER_KEY: return "NOT_AUTHORIZED_FOR_MASTER_KEY";
+    case UID2_STATUS_NOT_INITIALIZED: return "NOT_INITIALIZED";
+    case UID2_STATUS_INVALID_PAYLOAD: return "INVALID_PAYLOAD";
+    case UID2_STATUS_EXPIRED_TOKEN: return "EXPIRED_TOKEN";
+    case UID2_STATUS_KEYS_NOT_SYNCED: return "KEYS_NOT_SYNCED";
+    case UID2_STATUS_VERSION_NOT_SUPPORTED: return "VERSION_NOT_SUPPORTED";
+    case UID2_STATUS_INVALID_PAYLOAD_TYPE: return "INVALID_PAYLOAD_TYPE";
+    case UID2_STATUS_INVALID_IDENTITY_SCOPE: return "INVALID_IDENTITY_SCOPE";
+    case UID2_STATUS_INVALID_TOKEN_LIFETIME: return "INVALID_TOKEN_LIFETIME";
+    case UID2_STATUS_DOMAIN_OR_APP_NAME_CHECK_FAILED: return "DOMAIN_OR_APP_NAME_CHECK_FAILED";
+    case UID2_STATUS_USER_OPTED_OUT: return "USER_OPTED_OUT";
+    case UID2_STATUS_ENCRYPTION_FAILURE: return "ENCRYPTION_FAILURE";
+    case UID2_STATUS_TOKEN_DECRYPT_FAILURE: return "TOKEN_DECRYPT_FAILURE";
+    case UID2_STATUS_KEY_INACTIVE: return "KEY_INACTIVE";
+    case UID2_STATUS_BUFFER_TOO_SMALL: return "BUFFER_TOO_SMALL";
+    case UID2_STATUS_INVALID_HANDLE: return "INVALID_HANDLE";
+    case UID2_STATUS_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case UID2_STATUS_INTERNAL_ERROR: return "INTERNAL_ERROR";
+    case UID2_STATUS_FORKED_PROCESS: return "FORKED_PROCESS";
+    case UID2_STATUS_REFRESH_FAILED: return "REFRESH_FAILED";
+    case UID2_STATUS_INVALID_KEYS: return "INVALID_KEYS";
+    case UID2_STATUS_WRONG_CLIENT_TYPE: return "WRONG_CLIENT_TYPE";
+  }
+  return "UNKNOWN_STATUS";
+}
+
+size_t uid2_last_error_message(char *buf, size_t cap) {
+  if (buf != NULL && cap > 0) {
+    size_t n = strlen(last_error);
+    if (n > cap - 1) n = cap - 1;
+    memcpy(buf, last_error, n);
+    buf[n] = 0;
+  }
+  return last_error_len;
+}
+
+uid2_status uid2_client_new(uid2_client_type type, const char *base_url,
+                            const char *api_key, const char *secret_key,
+                            uid2_client *out) {
+  REFUSE_IF_FORKED();
+  clear_error();
+  return uid2go_client_new((int)type, (char *)base_url, (char *)api_key,
+                           (char *)secret_key, out);
+}
+
+uid2_status uid2_client_free(uid2_client client) {
+  REFUSE_IF_FORKED();
+  clear_error();
+  return uid2go_client_free(client);
+}
+
+size_t uid2_client_count(void) {
+  if (forked) return 0;
+  return uid2go_client_count();
+}
+
+uid2_status uid2_refresh(uid2_client client, uint32_t timeout_ms) {
+  REFUSE_IF_FORKED();
+  clear_error();
+  return uid2go_refresh(client, timeout_ms);
+}
+
+uid2_status uid2_refresh_json(uid2_client client, const char *json,
+                              size_t json_len) {
+  REFUSE_IF_FORKED();
+  clear_error();
+  return uid2go_refresh_json(client, (char *)json, json_len);
+}
+
+uid2_status uid2_auto_refresh_start(uid2_client client, uint32_t interval_ms,
+                                    uint32_t timeout_ms) {
+  REFUSE_IF_FORKED();
+  clear_error();
+  return uid2go_auto_refresh_start(client, interval_ms, timeout_ms);
+}
+
+uid2_status uid2_auto_refresh_stop(uid2_client client) {
+  REFUSE_IF_FORKED();
+  clear_error();
+  return uid2go_auto_refresh_stop(client);
+}
+
+uid2_status uid2_refresh_state_get(uid2_client client, uid2_refresh_state *out,
+                                   char *error_buf, size_t error_cap) {
+  REFUSE_IF_FORKED();
+  clear_error();
+  return uid2go_refresh_state_get(client, out, error_buf, error_cap);
+}
+
+uid2_status uid2_decrypt(uid2_client client, const char *token,
+                         size_t token_len, const char *domain_or_app_name,
+                         size_t domain_len, int64_t now_ms,
+                         uid2_decryption_result *out) {
+  REFUSE_IF_FORKED();
+  return uid2go_decrypt(client, (char *)token, token_len,
+                        (char *)domain_or_app_name, domain_len, now_ms, out,
+                        NULL, 0);
+}
+
+uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
+                                   size_t token_len,
+                                   const char *domain_or_app_name,
+                                   size_t domain_len, int64_t now_ms,
+                                   uid2_decryption_result *out, char *uid_buf,
+                                   size_t uid_cap) {
+  REFUSE_IF_FORKED();
+  if (uid_buf == NULL && uid_cap > 0) return UID2_STATUS_INVALID_ARGUMENT;
+  /* A NULL buffer of capacity 0 still means "not inline". */
+  static char none[1];
+  return uid2go_decrypt(client, (char *)token, token_len,
+                        (char *)domain_or_app_name, domain_len, now_ms, out,
+                        uid_buf != NULL ? uid_buf : none, uid_buf != NULL ? uid_cap : 0);
+}
+
+uid2_status uid2_decrypt_batch(uid2_client client, const char *tokens,
+                               const int32_t *offsets, size_t count,
+                               const char *domain_or_app_name,
+                               size_t domain_len, int64_t now_ms,
+                               uid2_decryption_result *results) {
+  REFUSE_IF_FORKED();
+  return uid2go_decrypt_batch(client, (char *)tokens, (int32_t *)offsets,
+                              count, (char *)domain_or_app_name, domain_len,
+                              now_ms, results);
+}
+
+uid2_status uid2_encrypt(uid2_client client, const char *raw_uid,
+                         size_t raw_uid_len, int64_t now_ms, int64_t keyset_id,
+                         char *out, size_t out_cap, size_t *out_len) {
+  REFUSE_IF_FORKED();
+  return uid2go_encrypt(client, (char *)raw_uid, raw_uid_len, now_ms,
+                        keyset_id, out, out_cap, out_len);
+}
+
+uid2_status uid2_encrypt_batch(uid2_client client, const char *raw_uids,
+                               const int32_t *offsets, size_t count,
+                               int64_t now_ms, int64_t keyset_id, char *out,
+                               size_t out_cap, int32_t *out_offsets,
+                               uid2_status *statuses, size_t *out_needed) {
+  REFUSE_IF_FORKED();
+  return uid2go_encrypt_batch(client, (char *)raw_uids, (int32_t *)offsets,
+                              count, now_ms, keyset_id, out, out_cap,
+                              out_offsets, statuses, out_needed);
+}
+
+uid2_status uid2_encrypt_with_nonces_insecure_for_tests(
+    uid2_client client, const char *raw_uid, size_t raw_uid_len,
+    int64_t now_ms, int64_t keyset_id, const uint8_t nonces[24], char *out,
+    size_t out_cap, size_t *out_len) {
+  REFUSE_IF_FORKED();
+  return uid2go_encrypt_with_nonces_insecure_for_tests(
+      client, (char *)raw_uid, raw_uid_len, now_ms, keyset_id,
+      (uint8_t *)nonces, out, out_cap, out_len);
+}

@@ -1,0 +1,344 @@
+/*
+ * uid2.h — the C ABI of libuid2, the UID2 server-side SDK.
+ *
+ * This header is the contract. It is written by hand; cgo's generated header
+ * is an internal detail of the build and is not installed.
+ *
+ * Model
+ *   A client is an opaque integer handle (uid2_client), never a pointer. A
+ *   sharing client decrypts and encrypts sharing tokens; a bidstream client
+ *   decrypts bidstream tokens and checks the domain or app name of
+ *   client-side-generated tokens. A client holds an immutable snapshot of the
+ *   keys it last loaded; a refresh (over HTTP or from a JSON buffer) swaps in
+ *   a new snapshot atomically, and a failed refresh keeps the previous one.
+ *
+ * Buffers and ownership
+ *   Every buffer is owned by the caller. The library never returns memory it
+ *   allocated and never keeps a pointer to caller memory after a call
+ *   returns. Strings passed with a length need not be NUL-terminated; strings
+ *   passed without one must be. Outputs are written with their length; text
+ *   outputs are also NUL-terminated when the buffer has room for it.
+ *   A buffer that is too small yields UID2_STATUS_BUFFER_TOO_SMALL and the
+ *   size needed; nothing else is written. There is no fixed length limit on
+ *   raw UIDs or tokens.
+ *
+ * Statuses
+ *   Every function that can fail returns a uid2_status. Numbers are fixed
+ *   forever; new statuses may be added. Status numbers 0-99 are the token
+ *   statuses of the official SDKs (a superset of their decryption and
+ *   encryption statuses); 100 and up are statuses of this ABI. For a failed
+ *   call other than decrypt/encrypt, uid2_last_error_message() tells why.
+ *
+ * Threads
+ *   Every function is safe to call from any number of threads at once.
+ *   Decrypt and encrypt never wait for a refresh. A handle may be freed while
+ *   other threads use it: those calls either complete or return
+ *   UID2_STATUS_INVALID_HANDLE.
+ *
+ * Processes
+ *   The library runs a Go runtime, which does not survive fork(). Every call
+ *   made in a child forked after the library was loaded returns
+ *   UID2_STATUS_FORKED_PROCESS (without touching the runtime). Load the
+ *   library in each worker after fork, or use spawn-style process pools.
+ *
+ * Symbols
+ *   Only uid2_* symbols are public. The shared object (SONAME libuid2.so.1)
+ *   is linked with a version script (capi/uid2.map) that keeps every other
+ *   symbol (the Go runtime's, cgo's) out of the dynamic symbol table; build
+ *   it with Bazel (//capi:libuid2) or capi/build.sh, which pass both.
+ */
+#ifndef UID2_H
+#define UID2_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ABI version: the major changes only if something is removed or changed
+ * (never, so far); the minor grows when functions are added. */
+#define UID2_ABI_VERSION_MAJOR 1
+#define UID2_ABI_VERSION_MINOR 0
+
+/* (major << 16) | minor of the loaded library. A binding built against
+ * major M and minor m accepts the library iff its major is M and its minor
+ * is at least m. */
+uint32_t uid2_abi_version(void);
+
+/* The library's release version, e.g. "0.1.0". Static storage. */
+const char *uid2_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Statuses                                                                  */
+
+typedef int32_t uid2_status;
+
+/* Token statuses (decrypt and encrypt). */
+#define UID2_STATUS_SUCCESS 0
+/* Decrypt: the token's site key is unknown (no sharing permission).
+ * Encrypt: no active key in the default (or requested) keyset. */
+#define UID2_STATUS_NOT_AUTHORIZED_FOR_KEY 1
+/* Decrypt: the token's master key is unknown. Encrypt: no active master key. */
+#define UID2_STATUS_NOT_AUTHORIZED_FOR_MASTER_KEY 2
+/* No keys have been loaded yet. */
+#define UID2_STATUS_NOT_INITIALIZED 3
+/* The token is malformed (any decoding or authentication failure). */
+#define UID2_STATUS_INVALID_PAYLOAD 4
+/* now is after the token's expiry (now == expiry is not expired). */
+#define UID2_STATUS_EXPIRED_TOKEN 5
+/* Every loaded key has expired: refresh. */
+#define UID2_STATUS_KEYS_NOT_SYNCED 6
+/* The token's version is not 2, 3 or 4. */
+#define UID2_STATUS_VERSION_NOT_SUPPORTED 7
+/* Legacy encrypted-data API only; never returned by this library. */
+#define UID2_STATUS_INVALID_PAYLOAD_TYPE 8
+/* The token's identity scope (UID2/EUID) is not the keys' scope. */
+#define UID2_STATUS_INVALID_IDENTITY_SCOPE 9
+/* The token's lifetime exceeds the maximum, or it was generated too far in
+ * the future (clock skew). */
+#define UID2_STATUS_INVALID_TOKEN_LIFETIME 10
+/* Bidstream, client-side-generated token: the domain or app name given is
+ * not one of the token's site. */
+#define UID2_STATUS_DOMAIN_OR_APP_NAME_CHECK_FAILED 11
+/* The token carries the client-side opt-out bit (as .NET's UserOptedOut). */
+#define UID2_STATUS_USER_OPTED_OUT 12
+/* Encrypt failed (e.g. the raw UID is not base64). */
+#define UID2_STATUS_ENCRYPTION_FAILURE 13
+/* Legacy encrypted-data API only; never returned by this library. */
+#define UID2_STATUS_TOKEN_DECRYPT_FAILURE 14
+/* Legacy encrypted-data API only; never returned by this library. */
+#define UID2_STATUS_KEY_INACTIVE 15
+
+/* ABI statuses. */
+/* An output buffer is too small; the size needed is reported. */
+#define UID2_STATUS_BUFFER_TOO_SMALL 100
+/* The handle is 0, unknown, or already freed. */
+#define UID2_STATUS_INVALID_HANDLE 101
+/* A required pointer is NULL, or an argument is out of range. */
+#define UID2_STATUS_INVALID_ARGUMENT 102
+/* A bug in the library was caught; the process is unharmed. */
+#define UID2_STATUS_INTERNAL_ERROR 103
+/* Called in a child process forked after the library was loaded. */
+#define UID2_STATUS_FORKED_PROCESS 104
+/* A refresh over HTTP failed (network, HTTP status, envelope); the previous
+ * keys are kept. */
+#define UID2_STATUS_REFRESH_FAILED 105
+/* A key JSON buffer could not be parsed; the previous keys are kept. */
+#define UID2_STATUS_INVALID_KEYS 106
+/* The call needs a sharing client (encrypt) but got a bidstream client. */
+#define UID2_STATUS_WRONG_CLIENT_TYPE 107
+
+/* The name of a status, e.g. "SUCCESS", "EXPIRED_TOKEN"; "UNKNOWN_STATUS"
+ * for a number without a name. Static storage; never NULL. */
+const char *uid2_status_name(uid2_status status);
+
+/* Copies the message of the last call made on this thread into buf,
+ * NUL-terminated and truncated to cap-1 bytes, and returns the message's
+ * full length: 0 if that call succeeded. Decrypt and encrypt calls (which
+ * report only statuses) leave the message alone. buf may be NULL when cap
+ * is 0. Messages never contain keys, secrets or API keys. */
+size_t uid2_last_error_message(char *buf, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* Clients                                                                   */
+
+/* An opaque handle; 0 is never a valid handle. */
+typedef uint64_t uid2_client;
+
+typedef enum uid2_client_type {
+  UID2_CLIENT_SHARING = 1,   /* keys from /v2/key/sharing; decrypt + encrypt */
+  UID2_CLIENT_BIDSTREAM = 2, /* keys from /v2/key/bidstream; decrypt only */
+} uid2_client_type;
+
+/* Creates a client. base_url (e.g. "https://prod.uidapi.com"), api_key and
+ * secret_key (the base64 client secret) are needed only for refresh over
+ * HTTP: any of them may be NULL for a client that only loads keys with
+ * uid2_refresh_json. The new client has no keys (decrypt and encrypt return
+ * UID2_STATUS_NOT_INITIALIZED until a refresh succeeds).
+ * Returns SUCCESS and writes *out, or INVALID_ARGUMENT (unknown type, NULL
+ * out, a secret that is not base64 of 32 bytes). */
+uid2_status uid2_client_new(uid2_client_type type, const char *base_url,
+                            const char *api_key, const char *secret_key,
+                            uid2_client *out);
+
+/* Frees a client, stopping its automatic refresh. Returns SUCCESS, or
+ * INVALID_HANDLE for 0, an unknown or an already freed handle. */
+uid2_status uid2_client_free(uid2_client client);
+
+/* The number of live client handles in this process (for leak checks). */
+size_t uid2_client_count(void);
+
+/* ------------------------------------------------------------------------ */
+/* Keys                                                                      */
+
+/* Fetches keys over HTTP (POST {base_url}/v2/key/sharing or /v2/key/bidstream
+ * with the v2 request envelope) and swaps them in. Blocks for at most
+ * timeout_ms milliseconds (0 means 30000). Returns SUCCESS, REFRESH_FAILED
+ * (old keys kept; see uid2_last_error_message), INVALID_ARGUMENT (the client
+ * was created without base_url, api_key or secret_key), INVALID_HANDLE. */
+uid2_status uid2_refresh(uid2_client client, uint32_t timeout_ms);
+
+/* Loads keys from a JSON buffer: a whole key response ({"body": {...}}), or
+ * just its body (the /v2/key/sharing or /v2/key/bidstream object, or the
+ * legacy array of keys). Returns SUCCESS, INVALID_KEYS (old keys kept),
+ * INVALID_ARGUMENT (NULL json), INVALID_HANDLE. */
+uid2_status uid2_refresh_json(uid2_client client, const char *json,
+                              size_t json_len);
+
+/* Starts refreshing over HTTP in the background: at once, then every
+ * interval_ms (0 means one hour) with +-10% jitter; after a failure it
+ * retries sooner, backing off from 10 s up to the interval. Each attempt
+ * times out after timeout_ms (0 means 30000). Starting it again restarts it
+ * with the new settings. Returns SUCCESS, INVALID_ARGUMENT (no base_url,
+ * api_key or secret_key), INVALID_HANDLE. */
+uid2_status uid2_auto_refresh_start(uid2_client client, uint32_t interval_ms,
+                                    uint32_t timeout_ms);
+
+/* Stops the background refresh, waiting for an attempt in progress to end.
+ * Returns SUCCESS (also when it was not running) or INVALID_HANDLE. */
+uid2_status uid2_auto_refresh_stop(uid2_client client);
+
+/* What the client knows about its keys and refreshes. Times are Unix epoch
+ * milliseconds, 0 when there was none. */
+typedef struct uid2_refresh_state {
+  int64_t last_success_ms;      /* last successful refresh (HTTP or JSON) */
+  int64_t last_failure_ms;      /* last failed refresh */
+  int32_t consecutive_failures; /* failures since the last success */
+  int32_t auto_refresh_running; /* 1 while automatic refresh runs */
+  int32_t has_keys;             /* 1 once keys are loaded */
+  int32_t key_count;            /* keys in the current snapshot */
+} uid2_refresh_state;
+
+/* Fills *out, and copies the message of the last failed refresh (empty if
+ * the last refresh succeeded) into error_buf as uid2_last_error_message
+ * does; error_buf may be NULL when error_cap is 0. Returns SUCCESS,
+ * INVALID_ARGUMENT (NULL out), INVALID_HANDLE. */
+uid2_status uid2_refresh_state_get(uid2_client client, uid2_refresh_state *out,
+                                   char *error_buf, size_t error_cap);
+
+/* ------------------------------------------------------------------------ */
+/* Decrypt                                                                   */
+
+/* now_ms: Unix epoch milliseconds to decrypt/encrypt "at"; 0 means the
+ * system clock. */
+#define UID2_NOW 0
+
+/* Raw UIDs up to this many bytes are returned inline in the result. */
+#define UID2_UID_INLINE_CAPACITY 256
+
+typedef enum uid2_identity_scope {
+  UID2_IDENTITY_SCOPE_UID2 = 0,
+  UID2_IDENTITY_SCOPE_EUID = 1,
+} uid2_identity_scope;
+
+typedef enum uid2_identity_type {
+  UID2_IDENTITY_TYPE_UNKNOWN = -1, /* v2 tokens carry no identity type */
+  UID2_IDENTITY_TYPE_EMAIL = 0,
+  UID2_IDENTITY_TYPE_PHONE = 1,
+} uid2_identity_type;
+
+/* A decryption result (the fields of the official SDKs' responses).
+ * On SUCCESS every field is set. On EXPIRED_TOKEN, USER_OPTED_OUT,
+ * DOMAIN_OR_APP_NAME_CHECK_FAILED and INVALID_TOKEN_LIFETIME every field but
+ * the uid is set (uid_len is 0). On other statuses only status and
+ * identity_scope are meaningful; the rest is zero (identity_type -1). */
+typedef struct uid2_decryption_result {
+  uid2_status status;
+  int32_t site_id;                   /* site that made the token */
+  int32_t site_key_site_id;          /* site owning the site key (0 if the key
+                                        response did not say) */
+  int32_t identity_scope;            /* uid2_identity_scope of the keys */
+  int32_t identity_type;             /* uid2_identity_type */
+  int32_t advertising_token_version; /* 2, 3 or 4; 0 if not decoded */
+  int32_t is_client_side_generated;  /* 1 or 0 */
+  int32_t uid_len;                   /* bytes of uid, without the NUL */
+  int64_t established_ms;            /* identity established */
+  int64_t expiry_ms;                 /* token expiry */
+  char uid[UID2_UID_INLINE_CAPACITY + 1]; /* raw UID, NUL-terminated */
+} uid2_decryption_result;
+
+/* Decrypts a token. domain_or_app_name (may be NULL or empty: no name) is
+ * checked for client-side-generated tokens by a bidstream client and ignored
+ * by a sharing client. Writes *out and returns out->status: a token status
+ * (0-99) for every token, however malformed; BUFFER_TOO_SMALL (with every
+ * field set and uid_len the length needed, uid empty) when the raw UID is
+ * longer than UID2_UID_INLINE_CAPACITY — call uid2_decrypt_to_buffer then;
+ * INVALID_HANDLE; INVALID_ARGUMENT (NULL out, or NULL token with a non-zero
+ * length). A NULL token with length 0 is an empty token. */
+uid2_status uid2_decrypt(uid2_client client, const char *token,
+                         size_t token_len, const char *domain_or_app_name,
+                         size_t domain_len, int64_t now_ms,
+                         uid2_decryption_result *out);
+
+/* As uid2_decrypt, but the raw UID is written to uid_buf (NUL-terminated
+ * when there is room) instead of out->uid, which is left empty; out->uid_len
+ * is its length. BUFFER_TOO_SMALL if uid_cap < out->uid_len. */
+uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
+                                   size_t token_len,
+                                   const char *domain_or_app_name,
+                                   size_t domain_len, int64_t now_ms,
+                                   uid2_decryption_result *out, char *uid_buf,
+                                   size_t uid_cap);
+
+/* Decrypts count tokens in one call. Token i is
+ * tokens[offsets[i] .. offsets[i+1]) (offsets has count+1 non-decreasing
+ * entries, the first usually 0). results[i] receives what uid2_decrypt
+ * would write for token i (a raw UID too long for the inline buffer gives
+ * that result BUFFER_TOO_SMALL). Returns SUCCESS when every token was
+ * processed (whatever their statuses), INVALID_HANDLE, or INVALID_ARGUMENT
+ * (NULL pointers with count > 0, bad offsets). */
+uid2_status uid2_decrypt_batch(uid2_client client, const char *tokens,
+                               const int32_t *offsets, size_t count,
+                               const char *domain_or_app_name,
+                               size_t domain_len, int64_t now_ms,
+                               uid2_decryption_result *results);
+
+/* ------------------------------------------------------------------------ */
+/* Encrypt (sharing clients)                                                 */
+
+/* Encrypts a raw UID (base64 text, as returned by decrypt) into a v4 sharing
+ * token with the active key of the default keyset, or of keyset_id when it
+ * is not 0. Writes the token (Base64URL, no padding) to out, NUL-terminated
+ * when there is room, and its length to *out_len. Returns SUCCESS or a
+ * token status (NOT_INITIALIZED, KEYS_NOT_SYNCED,
+ * NOT_AUTHORIZED_FOR_MASTER_KEY, NOT_AUTHORIZED_FOR_KEY,
+ * ENCRYPTION_FAILURE); BUFFER_TOO_SMALL with *out_len the size needed;
+ * WRONG_CLIENT_TYPE; INVALID_HANDLE; INVALID_ARGUMENT (NULL out_len, NULL
+ * raw_uid with a non-zero length, NULL out with out_cap > 0). */
+uid2_status uid2_encrypt(uid2_client client, const char *raw_uid,
+                         size_t raw_uid_len, int64_t now_ms, int64_t keyset_id,
+                         char *out, size_t out_cap, size_t *out_len);
+
+/* Encrypts count raw UIDs in one call. Raw UID i is
+ * raw_uids[offsets[i] .. offsets[i+1]). Token i is written to
+ * out[out_offsets[i] .. out_offsets[i+1]) (out_offsets has count+1 entries;
+ * a failed item has an empty range) with its status in statuses[i]. If
+ * out_cap may be too small for the tokens, nothing is encrypted and
+ * BUFFER_TOO_SMALL is returned with *out_needed a capacity that suffices;
+ * *out_needed is also set on SUCCESS. Returns SUCCESS when every raw UID was
+ * processed (whatever their statuses), BUFFER_TOO_SMALL, WRONG_CLIENT_TYPE,
+ * INVALID_HANDLE, INVALID_ARGUMENT. */
+uid2_status uid2_encrypt_batch(uid2_client client, const char *raw_uids,
+                               const int32_t *offsets, size_t count,
+                               int64_t now_ms, int64_t keyset_id, char *out,
+                               size_t out_cap, int32_t *out_offsets,
+                               uid2_status *statuses, size_t *out_needed);
+
+/* INSECURE — FOR TESTS ONLY. As uid2_encrypt, but the two 12-byte AES-GCM
+ * nonces (master layer, then site layer) are taken from nonces[0..24)
+ * instead of the system's random source, so that test vectors are
+ * byte-exact. Reusing a GCM nonce with the same key destroys the
+ * confidentiality and integrity of every token made with it: never call
+ * this outside tests. */
+uid2_status uid2_encrypt_with_nonces_insecure_for_tests(
+    uid2_client client, const char *raw_uid, size_t raw_uid_len,
+    int64_t now_ms, int64_t keyset_id, const uint8_t nonces[24], char *out,
+    size_t out_cap, size_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UID2_H */

@@ -1,0 +1,146 @@
+// Package keys holds UID2 encryption keys: parsing the key service's JSON
+// (uid2-spec §4.3), the immutable key set a client decrypts and encrypts
+// with, and the active-key selection rules of §4.4.
+//
+// A Set is never modified after Parse returns it, so any number of
+// goroutines may read it while a refresh builds its successor.
+package keys
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Identity scopes (uid2-spec §2.3).
+const (
+	ScopeUID2 = 0
+	ScopeEUID = 1
+)
+
+// Defaults the official SDKs apply when the key response omits a field
+// (uid2-spec §4.3).
+const (
+	DefaultTokenExpirySeconds    = 30 * 24 * 60 * 60
+	DefaultAllowClockSkewSeconds = 1800
+	// NoLifetimeLimit stands for an absent max_*_lifetime_seconds.
+	NoLifetimeLimit = math.MaxInt64
+)
+
+// Key is one AES-256 key. Times are Unix epoch seconds, as in the JSON.
+type Key struct {
+	ID        int64
+	KeysetID  int64 // 0 when the response gave none (other sites' keys)
+	SiteID    int64 // 0 unless the response gave one (legacy array format)
+	Created   int64
+	Activates int64
+	Expires   int64
+
+	// activatesMs and expiresMs are the same times in Unix ms, saturated.
+	activatesMs, expiresMs int64
+
+	// The ciphers are built once per key set, never per token.
+	block cipher.Block
+	aead  cipher.AEAD
+}
+
+// Block is the key's AES block cipher (CBC layers of v2 tokens).
+func (k *Key) Block() cipher.Block { return k.block }
+
+// AEAD is the key's AES-256-GCM (v3/v4 tokens and sharing tokens).
+func (k *Key) AEAD() cipher.AEAD { return k.aead }
+
+// IsActive reports activates <= now < expires, now in Unix ms.
+func (k *Key) IsActive(nowMs int64) bool {
+	return k.activatesMs <= nowMs && nowMs < k.expiresMs
+}
+
+// secondsToMs converts Unix seconds to ms, saturating instead of
+// overflowing on absurd values from the wire.
+func secondsToMs(s int64) int64 {
+	switch {
+	case s > math.MaxInt64/1000:
+		return math.MaxInt64
+	case s < math.MinInt64/1000:
+		return math.MinInt64
+	}
+	return s * 1000
+}
+
+func newKey(id int64, secret []byte) (*Key, error) {
+	if len(secret) != 32 {
+		return nil, fmt.Errorf("key %d: secret is %d bytes, want 32", id, len(secret))
+	}
+	block, err := aes.NewCipher(secret)
+	if err != nil {
+		return nil, fmt.Errorf("key %d: %v", id, err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("key %d: %v", id, err)
+	}
+	return &Key{ID: id, block: block, aead: aead}, nil
+}
+
+// Set is an immutable set of keys with the settings that came with them.
+type Set struct {
+	byID     map[int64]*Key
+	byKeyset map[int64][]*Key // each sorted by Activates, ascending
+	sites    map[int64][]string
+	// latestExpiresMs is the latest expiry of any key, in Unix ms.
+	latestExpiresMs int64
+
+	CallerSiteID    int64
+	MasterKeysetID  int64
+	DefaultKeysetID int64 // 0: the caller has no default keyset
+	// TokenExpirySeconds is the lifetime of tokens made by encrypt.
+	TokenExpirySeconds          int64
+	MaxSharingLifetimeSeconds   int64
+	MaxBidstreamLifetimeSeconds int64
+	AllowClockSkewSeconds       int64
+	IdentityScope               int
+}
+
+// Len is the number of keys.
+func (s *Set) Len() int { return len(s.byID) }
+
+// Key returns the key with this id, whatever its keyset, or nil. Tokens
+// name their keys by id (uid2-spec §2.6).
+func (s *Set) Key(id int64) *Key { return s.byID[id] }
+
+// Valid reports whether some key has not yet expired at now (Unix ms);
+// otherwise the keys are stale and callers report KEYS_NOT_SYNCED.
+func (s *Set) Valid(nowMs int64) bool { return nowMs < s.latestExpiresMs }
+
+// ActiveKey returns the most recently activated key of the keyset that is
+// active at now (Unix ms), or nil (uid2-spec §4.4): among the keys that
+// activated at or before now, the latest-activated one that has not expired.
+func (s *Set) ActiveKey(keysetID int64, nowMs int64) *Key {
+	list := s.byKeyset[keysetID]
+	end := sort.Search(len(list), func(i int) bool { return list[i].activatesMs > nowMs })
+	for i := end - 1; i >= 0; i-- {
+		if list[i].IsActive(nowMs) {
+			return list[i]
+		}
+	}
+	return nil
+}
+
+// DomainOrAppNameAllowed reports whether name is one of the domain or app
+// names registered for the site, compared case-insensitively as Java's
+// Site.allowDomainOrAppName and .NET's OrdinalIgnoreCase do. An empty name
+// or a site without names is never allowed.
+func (s *Set) DomainOrAppNameAllowed(siteID int64, name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, n := range s.sites[siteID] {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}

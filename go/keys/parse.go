@@ -1,0 +1,214 @@
+package keys
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+)
+
+type keyJSON struct {
+	ID        *int64  `json:"id"`
+	KeysetID  *int64  `json:"keyset_id"`
+	SiteID    *int64  `json:"site_id"`
+	Created   *int64  `json:"created"`
+	Activates *int64  `json:"activates"`
+	Expires   *int64  `json:"expires"`
+	Secret    *string `json:"secret"`
+}
+
+type siteJSON struct {
+	ID          int64    `json:"id"`
+	DomainNames []string `json:"domain_names"`
+}
+
+// bodyJSON is the body of /v2/key/sharing and /v2/key/bidstream.
+type bodyJSON struct {
+	CallerSiteID                *int64          `json:"caller_site_id"`
+	MasterKeysetID              *int64          `json:"master_keyset_id"`
+	DefaultKeysetID             *int64          `json:"default_keyset_id"`
+	TokenExpirySeconds          json.RawMessage `json:"token_expiry_seconds"`
+	MaxSharingLifetimeSeconds   *int64          `json:"max_sharing_lifetime_seconds"`
+	MaxBidstreamLifetimeSeconds *int64          `json:"max_bidstream_lifetime_seconds"`
+	AllowClockSkewSeconds       *int64          `json:"allow_clock_skew_seconds"`
+	IdentityScope               *string         `json:"identity_scope"`
+	Keys                        *[]keyJSON      `json:"keys"`
+	SiteData                    []siteJSON      `json:"site_data"`
+}
+
+// responseJSON is a whole key response, {"status": "success", "body": …};
+// when Body is absent the same bytes are taken to be a body.
+type responseJSON struct {
+	Status *string         `json:"status"`
+	Body   json.RawMessage `json:"body"`
+	bodyJSON
+}
+
+// Parse reads key JSON: a whole key response ({"body": …}), or its body —
+// the object of /v2/key/sharing and /v2/key/bidstream, or the legacy
+// /v2/key/latest array of keys. Errors name the offending field and never
+// contain key material.
+func Parse(data []byte) (*Set, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '[' {
+		return parseArray(data)
+	}
+	var r responseJSON
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("key JSON: %v", jsonError(err))
+	}
+	if r.Status != nil && *r.Status != "success" {
+		return nil, fmt.Errorf("key response status is %q", *r.Status)
+	}
+	if r.Body == nil {
+		return parseBody(&r.bodyJSON)
+	}
+	body := bytes.TrimSpace(r.Body)
+	if len(body) > 0 && body[0] == '[' {
+		return parseArray(body)
+	}
+	var b bodyJSON
+	if err := json.Unmarshal(body, &b); err != nil {
+		return nil, fmt.Errorf("key JSON body: %v", jsonError(err))
+	}
+	return parseBody(&b)
+}
+
+// jsonError drops the offending value from json's errors: it may be a
+// secret.
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		return fmt.Errorf("invalid JSON at offset %d", syntax.Offset)
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return fmt.Errorf("field %q has the wrong type (%s, want %s)", typ.Field, typ.Value, typ.Type)
+	}
+	return errors.New("invalid JSON")
+}
+
+func parseArray(data []byte) (*Set, error) {
+	var list []keyJSON
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, fmt.Errorf("key JSON array: %v", jsonError(err))
+	}
+	s := newSet()
+	return s, s.addKeys(list)
+}
+
+func newSet() *Set {
+	return &Set{
+		TokenExpirySeconds:          DefaultTokenExpirySeconds,
+		MaxSharingLifetimeSeconds:   NoLifetimeLimit,
+		MaxBidstreamLifetimeSeconds: NoLifetimeLimit,
+		AllowClockSkewSeconds:       DefaultAllowClockSkewSeconds,
+		IdentityScope:               ScopeUID2,
+	}
+}
+
+func parseBody(b *bodyJSON) (*Set, error) {
+	if b.Keys == nil {
+		return nil, errors.New("key JSON has no \"keys\" array")
+	}
+	s := newSet()
+	setIf(&s.CallerSiteID, b.CallerSiteID)
+	setIf(&s.MasterKeysetID, b.MasterKeysetID)
+	setIf(&s.DefaultKeysetID, b.DefaultKeysetID)
+	setIf(&s.MaxSharingLifetimeSeconds, b.MaxSharingLifetimeSeconds)
+	setIf(&s.MaxBidstreamLifetimeSeconds, b.MaxBidstreamLifetimeSeconds)
+	setIf(&s.AllowClockSkewSeconds, b.AllowClockSkewSeconds)
+	expiry, err := parseTokenExpiry(b.TokenExpirySeconds)
+	if err != nil {
+		return nil, err
+	}
+	s.TokenExpirySeconds = expiry
+	if b.IdentityScope != nil && *b.IdentityScope == "EUID" {
+		s.IdentityScope = ScopeEUID
+	}
+	if err := s.addKeys(*b.Keys); err != nil {
+		return nil, err
+	}
+	s.sites = make(map[int64][]string, len(b.SiteData))
+	for _, site := range b.SiteData {
+		// Java skips site 0 (KeyParser); no token is made for site 0.
+		if site.ID != 0 {
+			s.sites[site.ID] = append(s.sites[site.ID], site.DomainNames...)
+		}
+	}
+	return s, nil
+}
+
+func setIf(dst *int64, v *int64) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// parseTokenExpiry reads token_expiry_seconds, which the operator writes as
+// a string and older operators as a number; absent, null or 0 means the
+// 30-day default (Java and .NET).
+func parseTokenExpiry(raw json.RawMessage) (int64, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return DefaultTokenExpirySeconds, nil
+	}
+	text := string(raw)
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return 0, errors.New("token_expiry_seconds is not a valid string")
+		}
+	}
+	v, err := strconv.ParseInt(text, 10, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("token_expiry_seconds %q is not a non-negative integer", text)
+	}
+	if v == 0 {
+		return DefaultTokenExpirySeconds, nil
+	}
+	return v, nil
+}
+
+func (s *Set) addKeys(list []keyJSON) error {
+	s.byID = make(map[int64]*Key, len(list))
+	s.byKeyset = make(map[int64][]*Key)
+	for i, kj := range list {
+		if kj.ID == nil || kj.Secret == nil || kj.Activates == nil || kj.Expires == nil {
+			return fmt.Errorf("key %d of %d lacks one of id, secret, activates, expires", i+1, len(list))
+		}
+		secret, err := base64.StdEncoding.DecodeString(*kj.Secret)
+		if err != nil {
+			return fmt.Errorf("key %d: secret is not base64", *kj.ID)
+		}
+		k, err := newKey(*kj.ID, secret)
+		if err != nil {
+			return err
+		}
+		setIf(&k.KeysetID, kj.KeysetID)
+		setIf(&k.SiteID, kj.SiteID)
+		setIf(&k.Created, kj.Created)
+		k.Activates, k.Expires = *kj.Activates, *kj.Expires
+		k.activatesMs, k.expiresMs = secondsToMs(k.Activates), secondsToMs(k.Expires)
+		if _, dup := s.byID[k.ID]; dup {
+			return fmt.Errorf("key %d appears twice", k.ID)
+		}
+		s.byID[k.ID] = k
+		// Like Java and .NET, only positive keyset ids are indexed: other
+		// sites' keys come without one and serve decryption only.
+		if k.KeysetID > 0 {
+			s.byKeyset[k.KeysetID] = append(s.byKeyset[k.KeysetID], k)
+		}
+		if k.expiresMs > s.latestExpiresMs {
+			s.latestExpiresMs = k.expiresMs
+		}
+	}
+	// Java and .NET sort each keyset by activation; PY and CPP trust the
+	// response order (uid2-spec §4.4). Sorting makes the order irrelevant.
+	for _, l := range s.byKeyset {
+		sort.SliceStable(l, func(i, j int) bool { return l[i].Activates < l[j].Activates })
+	}
+	return nil
+}

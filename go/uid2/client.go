@@ -1,0 +1,240 @@
+// Package uid2 is libuid2's public Go API: the sharing and bidstream
+// clients of the official UID2 server-side SDKs, with the same names and
+// results, byte-compatible tokens, key refresh over HTTP, and loading keys
+// from JSON.
+//
+// Decrypt and encrypt are safe from any number of goroutines and never wait
+// for a refresh: they read an immutable key snapshot that a refresh swaps
+// in atomically. A failed refresh keeps the last good keys.
+package uid2
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/libuid2/libuid2/go/envelope"
+	"github.com/libuid2/libuid2/go/keys"
+)
+
+// Version is the library's release version.
+const Version = "0.1.0"
+
+// ErrNotConfigured is returned by Refresh on a client made without a base
+// URL, API key and secret (one that only loads keys from JSON).
+var ErrNotConfigured = errors.New("client has no base URL, API key and secret: it can only load keys from JSON")
+
+// Client is what both clients share. The C ABI drives clients through it.
+type Client interface {
+	// Refresh fetches keys over HTTP and swaps them in.
+	Refresh(ctx context.Context) error
+	// RefreshJSON loads keys from a whole key response or its body.
+	RefreshJSON(data []byte) error
+	// DecryptAppend decrypts token at nowMs (Unix ms; 0 means now) and
+	// appends the raw UID to uidBuf[:0]. A sharing client ignores
+	// domainOrAppName.
+	DecryptAppend(uidBuf []byte, token, domainOrAppName string, nowMs int64) Decrypted
+	StartAutoRefresh(opts AutoRefreshOptions) error
+	StopAutoRefresh()
+	RefreshState() RefreshState
+	Close()
+}
+
+// core is the state both clients share.
+type core struct {
+	kind    clientKind
+	keys    atomic.Pointer[keys.Set]
+	baseURL string
+	apiKey  string
+	secret  *envelope.Cipher // nil for a JSON-only client
+	http    *http.Client
+
+	mu    sync.Mutex // guards state and auto
+	state RefreshState
+	auto  *autoRefresher
+	// autoMu serialises starting and stopping automatic refresh.
+	autoMu sync.Mutex
+}
+
+func newCore(kind clientKind, baseURL, apiKey, secretKey string) (*core, error) {
+	c := &core{kind: kind, baseURL: baseURL, apiKey: apiKey, http: &http.Client{}}
+	if secretKey != "" {
+		secret, err := envelope.NewCipher(secretKey)
+		if err != nil {
+			return nil, err
+		}
+		c.secret = secret
+	}
+	return c, nil
+}
+
+// now resolves the "0 means the system clock" convention.
+func now(nowMs int64) int64 {
+	if nowMs == 0 {
+		return time.Now().UnixMilli()
+	}
+	return nowMs
+}
+
+func (c *core) DecryptAppend(uidBuf []byte, token, domainOrAppName string, nowMs int64) Decrypted {
+	return decrypt(c.keys.Load(), c.kind, token, domainOrAppName, now(nowMs), uidBuf)
+}
+
+func (c *core) decryptAt(token, domainOrAppName string, nowMs int64) DecryptionResponse {
+	var buf [128]byte
+	d := c.DecryptAppend(buf[:0], token, domainOrAppName, nowMs)
+	return d.response()
+}
+
+// RefreshJSON loads keys from a whole key response ({"body": …}) or its
+// body, without HTTP. On error the current keys are kept.
+func (c *core) RefreshJSON(data []byte) error {
+	set, err := keys.Parse(data)
+	c.record(set, err)
+	return err
+}
+
+// record swaps in a new key set on success and updates the refresh state.
+func (c *core) record(set *keys.Set, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := time.Now()
+	if err != nil {
+		c.state.LastFailure = t
+		c.state.LastError = err.Error()
+		c.state.ConsecutiveFailures++
+		return
+	}
+	c.keys.Store(set)
+	c.state.LastSuccess = t
+	c.state.LastError = ""
+	c.state.ConsecutiveFailures = 0
+}
+
+// RefreshState is what a client knows about its keys and refreshes.
+type RefreshState struct {
+	LastSuccess         time.Time // zero if none
+	LastFailure         time.Time // zero if none
+	LastError           string    // of the last refresh; "" if it succeeded
+	ConsecutiveFailures int
+	AutoRefreshRunning  bool
+	HasKeys             bool
+	KeyCount            int
+}
+
+func (c *core) RefreshState() RefreshState {
+	c.mu.Lock()
+	s := c.state
+	s.AutoRefreshRunning = c.auto != nil
+	c.mu.Unlock()
+	if ks := c.keys.Load(); ks != nil {
+		s.HasKeys, s.KeyCount = true, ks.Len()
+	}
+	return s
+}
+
+// Close stops automatic refresh. The client stays usable with its keys.
+func (c *core) Close() { c.StopAutoRefresh() }
+
+// SharingClient encrypts raw UIDs into sharing tokens and decrypts sharing
+// tokens, with keys from /v2/key/sharing.
+type SharingClient struct{ *core }
+
+// NewSharingClient makes a client for the UID2 service at baseURL (e.g.
+// "https://prod.uidapi.com") with the API key and the base64 client secret
+// of a participant with the SHARER role. All three may be empty for a
+// client that only loads keys with RefreshJSON. The client has no keys
+// until a refresh succeeds.
+func NewSharingClient(baseURL, apiKey, secretKey string) (*SharingClient, error) {
+	c, err := newCore(sharingKind, baseURL, apiKey, secretKey)
+	if err != nil {
+		return nil, err
+	}
+	return &SharingClient{c}, nil
+}
+
+// DecryptTokenIntoRawUID decrypts a sharing token at the current time.
+func (c *SharingClient) DecryptTokenIntoRawUID(token string) DecryptionResponse {
+	return c.decryptAt(token, "", 0)
+}
+
+// DecryptTokenIntoRawUIDAt decrypts a sharing token as of now.
+func (c *SharingClient) DecryptTokenIntoRawUIDAt(token string, now time.Time) DecryptionResponse {
+	return c.decryptAt(token, "", now.UnixMilli())
+}
+
+// EncryptOptions are the optional inputs of an encrypt.
+type EncryptOptions struct {
+	Now      time.Time // zero means the current time
+	KeysetID int64     // 0 means the caller's default keyset
+}
+
+func (o EncryptOptions) nowMs() int64 {
+	if o.Now.IsZero() {
+		return 0
+	}
+	return o.Now.UnixMilli()
+}
+
+// EncryptRawUIDIntoToken encrypts a raw UID into a v4 sharing token with
+// the active key of the caller's default keyset.
+func (c *SharingClient) EncryptRawUIDIntoToken(rawUID string) EncryptionDataResponse {
+	return c.EncryptRawUIDIntoTokenWith(rawUID, EncryptOptions{})
+}
+
+// EncryptRawUIDIntoTokenWith encrypts with a given time or keyset.
+func (c *SharingClient) EncryptRawUIDIntoTokenWith(rawUID string, opts EncryptOptions) EncryptionDataResponse {
+	var buf [320]byte
+	out, status := c.EncryptAppend(buf[:0], rawUID, opts.nowMs(), opts.KeysetID)
+	return EncryptionDataResponse{Status: status, EncryptedData: string(out)}
+}
+
+// EncryptAppend encrypts at nowMs (0 means now) with keysetID (0 means the
+// default keyset) and appends the token to dst: the allocation-free form
+// the C ABI uses.
+func (c *SharingClient) EncryptAppend(dst []byte, rawUID string, nowMs, keysetID int64) ([]byte, Status) {
+	var nonces [NonceSize]byte
+	randomNonces(&nonces)
+	return encrypt(c.keys.Load(), dst, rawUID, now(nowMs), keysetID, &nonces)
+}
+
+// EncryptAppendWithNoncesInsecureForTests is EncryptAppend with the two GCM
+// nonces given instead of drawn from the system's random source.
+//
+// INSECURE — FOR TESTS ONLY: it exists so that test vectors are
+// byte-exact. A GCM nonce used twice with one key reveals the plaintexts
+// and lets anyone forge tokens under that key.
+func (c *SharingClient) EncryptAppendWithNoncesInsecureForTests(dst []byte, rawUID string, nowMs, keysetID int64, nonces [NonceSize]byte) ([]byte, Status) {
+	return encrypt(c.keys.Load(), dst, rawUID, now(nowMs), keysetID, &nonces)
+}
+
+// BidstreamClient decrypts bidstream tokens with keys from
+// /v2/key/bidstream, checking the domain or app name of client-side
+// generated tokens.
+type BidstreamClient struct{ *core }
+
+// NewBidstreamClient makes a client for a participant with the ID_READER
+// role; see NewSharingClient.
+func NewBidstreamClient(baseURL, apiKey, secretKey string) (*BidstreamClient, error) {
+	c, err := newCore(bidstreamKind, baseURL, apiKey, secretKey)
+	if err != nil {
+		return nil, err
+	}
+	return &BidstreamClient{c}, nil
+}
+
+// DecryptTokenIntoRawUID decrypts a bidstream token at the current time.
+// domainOrAppName is the site's registrable domain or app id where the ad
+// will show, or "" if unknown (then client-side generated tokens fail the
+// check).
+func (c *BidstreamClient) DecryptTokenIntoRawUID(token, domainOrAppName string) DecryptionResponse {
+	return c.decryptAt(token, domainOrAppName, 0)
+}
+
+// DecryptTokenIntoRawUIDAt decrypts a bidstream token as of now.
+func (c *BidstreamClient) DecryptTokenIntoRawUIDAt(token, domainOrAppName string, now time.Time) DecryptionResponse {
+	return c.decryptAt(token, domainOrAppName, now.UnixMilli())
+}
