@@ -1,0 +1,488 @@
+/*
+ * uid2_jni.c — the JNI shim of the Java binding: copies Java byte/int/long
+ * arrays to and from C buffers and calls capi/uid2.h. No token, key or crypto
+ * logic lives here; argument validation is done in Java (Native.java's
+ * callers), so every array range passed in is already within bounds.
+ *
+ * Strings never cross JNI: Java passes UTF-8 bytes and builds Strings from
+ * the bytes it gets back (ISO-8859-1 fast path). One JNI call per decrypt,
+ * encrypt, or batch.
+ *
+ * Linked with DT_NEEDED libuid2.so.1 and RUNPATH $ORIGIN, so that the two
+ * files extracted side by side from the jar find each other.
+ */
+#include <jni.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uid2.h"
+
+#define FN(name) JNICALL Java_io_libuid2_Native_##name
+
+enum { META = 10 };
+
+/* A byte range copied out of a Java array: into `small` when it fits, else
+ * onto the heap. */
+typedef struct {
+  char *p;
+  int heap;
+} span;
+
+static void throw_oom(JNIEnv *env) {
+  jclass c = (*env)->FindClass(env, "java/lang/OutOfMemoryError");
+  if (c != NULL) (*env)->ThrowNew(env, c, "libuid2 JNI shim: malloc failed");
+}
+
+static void *xmalloc(JNIEnv *env, size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (p == NULL) throw_oom(env);
+  return p;
+}
+
+/* Copies arr[0..len) into small (cap bytes) or a heap block. arr may be NULL
+ * when len is 0 (then s->p is NULL). Returns 0, or -1 with OutOfMemoryError
+ * pending. */
+static int span_in(JNIEnv *env, jbyteArray arr, jint len, char *small,
+                   size_t cap, span *s) {
+  s->heap = 0;
+  if (arr == NULL || len <= 0) {
+    s->p = arr == NULL ? NULL : small;
+    return 0;
+  }
+  if ((size_t)len <= cap) {
+    s->p = small;
+  } else {
+    s->p = xmalloc(env, (size_t)len);
+    if (s->p == NULL) return -1;
+    s->heap = 1;
+  }
+  (*env)->GetByteArrayRegion(env, arr, 0, len, (jbyte *)s->p);
+  return 0;
+}
+
+static void span_free(span *s) {
+  if (s->heap) free(s->p);
+}
+
+/* A NUL-terminated C string from a Java byte[] that already ends in 0, or
+ * NULL for a null array. Heap-allocated (cold paths only). */
+static int cstr_in(JNIEnv *env, jbyteArray arr, char **out) {
+  *out = NULL;
+  if (arr == NULL) return 0;
+  jsize n = (*env)->GetArrayLength(env, arr);
+  char *p = xmalloc(env, (size_t)n + 1);
+  if (p == NULL) return -1;
+  (*env)->GetByteArrayRegion(env, arr, 0, n, (jbyte *)p);
+  p[n] = 0;
+  *out = p;
+  return 0;
+}
+
+static void meta_of(const uid2_decryption_result *r, jlong *m) {
+  m[0] = r->status;
+  m[1] = r->site_id;
+  m[2] = r->site_key_site_id;
+  m[3] = r->identity_scope;
+  m[4] = r->identity_type;
+  m[5] = r->advertising_token_version;
+  m[6] = r->is_client_side_generated;
+  m[7] = r->uid_len;
+  m[8] = r->established_ms;
+  m[9] = r->expiry_ms;
+}
+
+/* The result struct is only guaranteed to be written for token statuses and
+ * BUFFER_TOO_SMALL; other ABI statuses are reported by the return value. */
+static int has_result(uid2_status st) {
+  return st < 100 || st == UID2_STATUS_BUFFER_TOO_SMALL;
+}
+
+JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
+  (void)vm;
+  (void)reserved;
+  return JNI_VERSION_1_8;
+}
+
+JNIEXPORT jint FN(abiVersion)(JNIEnv *env, jclass cls) {
+  (void)env;
+  (void)cls;
+  return (jint)uid2_abi_version();
+}
+
+static jbyteArray bytes_of_cstr(JNIEnv *env, const char *s) {
+  jsize n = (jsize)strlen(s);
+  jbyteArray a = (*env)->NewByteArray(env, n);
+  if (a != NULL) (*env)->SetByteArrayRegion(env, a, 0, n, (const jbyte *)s);
+  return a;
+}
+
+JNIEXPORT jbyteArray FN(version)(JNIEnv *env, jclass cls) {
+  (void)cls;
+  return bytes_of_cstr(env, uid2_version());
+}
+
+JNIEXPORT jbyteArray FN(statusName)(JNIEnv *env, jclass cls, jint status) {
+  (void)cls;
+  return bytes_of_cstr(env, uid2_status_name(status));
+}
+
+JNIEXPORT jint FN(lastErrorMessage)(JNIEnv *env, jclass cls, jbyteArray buf) {
+  (void)cls;
+  jsize cap = (*env)->GetArrayLength(env, buf);
+  char *b = xmalloc(env, (size_t)cap + 1);
+  if (b == NULL) return 0;
+  size_t full = uid2_last_error_message(b, (size_t)cap);
+  size_t got = cap > 0 ? strlen(b) : 0;
+  (*env)->SetByteArrayRegion(env, buf, 0, (jsize)got, (const jbyte *)b);
+  free(b);
+  return full > INT32_MAX ? INT32_MAX : (jint)full;
+}
+
+JNIEXPORT jint FN(clientNew)(JNIEnv *env, jclass cls, jint type,
+                             jbyteArray base_url, jbyteArray api_key,
+                             jbyteArray secret_key, jlongArray out) {
+  (void)cls;
+  char *u = NULL, *k = NULL, *s = NULL;
+  uid2_status st = UID2_STATUS_INTERNAL_ERROR;
+  if (cstr_in(env, base_url, &u) || cstr_in(env, api_key, &k) ||
+      cstr_in(env, secret_key, &s))
+    goto done;
+  uid2_client c = 0;
+  st = uid2_client_new((uid2_client_type)type, u, k, s, &c);
+  jlong h = (jlong)c;
+  (*env)->SetLongArrayRegion(env, out, 0, 1, &h);
+done:
+  free(u);
+  free(k);
+  if (s != NULL) {
+    /* Do not leave the secret lying around in freed memory. */
+    volatile char *v = s;
+    while (*v) *v++ = 0;
+    free(s);
+  }
+  return st;
+}
+
+JNIEXPORT jint FN(clientFree)(JNIEnv *env, jclass cls, jlong client) {
+  (void)env;
+  (void)cls;
+  return uid2_client_free((uid2_client)client);
+}
+
+JNIEXPORT jlong FN(clientCount)(JNIEnv *env, jclass cls) {
+  (void)env;
+  (void)cls;
+  return (jlong)uid2_client_count();
+}
+
+JNIEXPORT jint FN(refresh)(JNIEnv *env, jclass cls, jlong client,
+                           jint timeout_ms) {
+  (void)env;
+  (void)cls;
+  return uid2_refresh((uid2_client)client, (uint32_t)timeout_ms);
+}
+
+JNIEXPORT jint FN(refreshJson)(JNIEnv *env, jclass cls, jlong client,
+                               jbyteArray json, jint len) {
+  (void)cls;
+  char small[1];
+  span j;
+  /* Always on the heap (key JSON can be large); a non-null empty array is an
+   * empty (invalid) JSON document, passed as a non-NULL pointer. */
+  if (span_in(env, json, len, small, 0, &j)) return UID2_STATUS_INTERNAL_ERROR;
+  uid2_status st = uid2_refresh_json((uid2_client)client, j.p, (size_t)len);
+  span_free(&j);
+  return st;
+}
+
+JNIEXPORT jint FN(autoRefreshStart)(JNIEnv *env, jclass cls, jlong client,
+                                    jint interval_ms, jint timeout_ms) {
+  (void)env;
+  (void)cls;
+  return uid2_auto_refresh_start((uid2_client)client, (uint32_t)interval_ms,
+                                 (uint32_t)timeout_ms);
+}
+
+JNIEXPORT jint FN(autoRefreshStop)(JNIEnv *env, jclass cls, jlong client) {
+  (void)env;
+  (void)cls;
+  return uid2_auto_refresh_stop((uid2_client)client);
+}
+
+JNIEXPORT jint FN(refreshState)(JNIEnv *env, jclass cls, jlong client,
+                                jlongArray out, jbyteArray error_buf) {
+  (void)cls;
+  jsize cap = (*env)->GetArrayLength(env, error_buf);
+  char *b = xmalloc(env, (size_t)cap + 1);
+  if (b == NULL) return UID2_STATUS_INTERNAL_ERROR;
+  b[0] = 0;
+  uid2_refresh_state s;
+  memset(&s, 0, sizeof s);
+  uid2_status st = uid2_refresh_state_get((uid2_client)client, &s, b, (size_t)cap);
+  if (st == UID2_STATUS_SUCCESS) {
+    size_t n = 0;
+    while (n < (size_t)cap && b[n] != 0) n++;
+    jlong v[7] = {s.last_success_ms, s.last_failure_ms, s.consecutive_failures,
+                  s.auto_refresh_running, s.has_keys, s.key_count, (jlong)n};
+    (*env)->SetLongArrayRegion(env, out, 0, 7, v);
+    (*env)->SetByteArrayRegion(env, error_buf, 0, (jsize)n, (const jbyte *)b);
+  }
+  free(b);
+  return st;
+}
+
+/* ---- decrypt ------------------------------------------------------------ */
+
+/* One decrypt: uid2_decrypt (to_buffer == 0; the raw UID comes back inline
+ * and Java's uid array holds UID2_UID_INLINE_CAPACITY bytes) or
+ * uid2_decrypt_to_buffer (to_buffer == 1; uid.length is the capacity). */
+static jint decrypt_one(JNIEnv *env, jlong client, jbyteArray token,
+                        jint token_len, jbyteArray domain, jint domain_len,
+                        jlong now_ms, jlongArray meta, jbyteArray uid,
+                        int to_buffer) {
+  char tsmall[1024], dsmall[256];
+  span t, d;
+  if (span_in(env, token, token_len, tsmall, sizeof tsmall, &t))
+    return UID2_STATUS_INTERNAL_ERROR;
+  if (span_in(env, domain, domain_len, dsmall, sizeof dsmall, &d)) {
+    span_free(&t);
+    return UID2_STATUS_INTERNAL_ERROR;
+  }
+  uid2_decryption_result r;
+  uid2_status st = UID2_STATUS_INTERNAL_ERROR;
+  const char *u = r.uid;
+  size_t cap = UID2_UID_INLINE_CAPACITY;
+  char *buf = NULL;
+  if (!to_buffer) {
+    st = uid2_decrypt((uid2_client)client, t.p, (size_t)token_len, d.p,
+                      (size_t)domain_len, (int64_t)now_ms, &r);
+  } else {
+    cap = (size_t)(*env)->GetArrayLength(env, uid);
+    buf = xmalloc(env, cap + 1);
+    if (buf != NULL)
+      st = uid2_decrypt_to_buffer((uid2_client)client, t.p, (size_t)token_len,
+                                  d.p, (size_t)domain_len, (int64_t)now_ms, &r,
+                                  buf, cap);
+    u = buf;
+  }
+  span_free(&t);
+  span_free(&d);
+  if (u != NULL && has_result(st)) {
+    jlong m[META];
+    meta_of(&r, m);
+    (*env)->SetLongArrayRegion(env, meta, 0, META, m);
+    if (st == UID2_STATUS_SUCCESS && r.uid_len > 0 && (size_t)r.uid_len <= cap)
+      (*env)->SetByteArrayRegion(env, uid, 0, r.uid_len, (const jbyte *)u);
+  }
+  free(buf);
+  return st;
+}
+
+JNIEXPORT jint FN(decrypt)(JNIEnv *env, jclass cls, jlong client,
+                           jbyteArray token, jint token_len, jbyteArray domain,
+                           jint domain_len, jlong now_ms, jlongArray meta,
+                           jbyteArray uid) {
+  (void)cls;
+  return decrypt_one(env, client, token, token_len, domain, domain_len, now_ms,
+                     meta, uid, 0);
+}
+
+JNIEXPORT jint FN(decryptToBuffer)(JNIEnv *env, jclass cls, jlong client,
+                                   jbyteArray token, jint token_len,
+                                   jbyteArray domain, jint domain_len,
+                                   jlong now_ms, jlongArray meta,
+                                   jbyteArray uid) {
+  (void)cls;
+  return decrypt_one(env, client, token, token_len, domain, domain_len, now_ms,
+                     meta, uid, 1);
+}
+
+JNIEXPORT jbyteArray FN(decryptBatch)(JNIEnv *env, jclass cls, jlong client,
+                                      jbyteArray tokens, jintArray offsets,
+                                      jint count, jbyteArray domain,
+                                      jint domain_len, jlong now_ms,
+                                      jlongArray meta) {
+  (void)cls;
+  jbyteArray out = NULL;
+  char dsmall[256];
+  span d = {NULL, 0};
+  size_t n = (size_t)count;
+  int32_t *offs = NULL;
+  char *toks = NULL, *uids = NULL;
+  uid2_decryption_result *res = NULL;
+  jlong *m = NULL;
+
+  offs = xmalloc(env, (n + 1) * sizeof *offs);
+  if (offs == NULL) goto done;
+  (*env)->GetIntArrayRegion(env, offsets, 0, count + 1, (jint *)offs);
+  size_t total = (size_t)offs[n];
+  toks = xmalloc(env, total);
+  if (toks == NULL) goto done;
+  if (total > 0)
+    (*env)->GetByteArrayRegion(env, tokens, 0, (jsize)total, (jbyte *)toks);
+  if (span_in(env, domain, domain_len, dsmall, sizeof dsmall, &d)) goto done;
+  res = xmalloc(env, n * sizeof *res);
+  if (res == NULL) goto done;
+  m = xmalloc(env, (n * META + 1) * sizeof *m);
+  if (m == NULL) goto done;
+
+  uid2_status st = uid2_decrypt_batch((uid2_client)client, toks, offs, n, d.p,
+                                      (size_t)domain_len, (int64_t)now_ms, res);
+  if (st != UID2_STATUS_SUCCESS) {
+    jlong s = st;
+    (*env)->SetLongArrayRegion(env, meta, (jsize)(n * META), 1, &s);
+    goto done;
+  }
+  size_t uid_total = 0;
+  for (size_t i = 0; i < n; i++)
+    if (res[i].status == UID2_STATUS_SUCCESS) uid_total += (size_t)res[i].uid_len;
+  if (uid_total > INT32_MAX) { /* cannot be one Java array */
+    throw_oom(env);
+    goto done;
+  }
+  uids = xmalloc(env, uid_total);
+  if (uids == NULL) goto done;
+  size_t pos = 0;
+  for (size_t i = 0; i < n; i++) {
+    meta_of(&res[i], m + i * META);
+    if (res[i].status == UID2_STATUS_SUCCESS && res[i].uid_len > 0) {
+      memcpy(uids + pos, res[i].uid, (size_t)res[i].uid_len);
+      pos += (size_t)res[i].uid_len;
+    }
+  }
+  m[n * META] = UID2_STATUS_SUCCESS;
+  out = (*env)->NewByteArray(env, (jsize)uid_total);
+  if (out == NULL) goto done;
+  (*env)->SetByteArrayRegion(env, out, 0, (jsize)uid_total, (const jbyte *)uids);
+  (*env)->SetLongArrayRegion(env, meta, 0, (jsize)(n * META + 1), m);
+
+done:
+  free(offs);
+  free(toks);
+  span_free(&d);
+  free(res);
+  free(m);
+  free(uids);
+  return out;
+}
+
+/* ---- encrypt ------------------------------------------------------------ */
+
+static jlong pack(uid2_status st, size_t len) {
+  return ((jlong)st << 32) | (jlong)(uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+}
+
+/* Shared by encrypt and the insecure test-only variant: nonces NULL means the
+ * system's random source. */
+static jlong encrypt_common(JNIEnv *env, jlong client, jbyteArray raw_uid,
+                            jint raw_len, jlong now_ms, jlong keyset_id,
+                            const uint8_t *nonces, jbyteArray out) {
+  char rsmall[512], osmall[1024];
+  span r;
+  if (span_in(env, raw_uid, raw_len, rsmall, sizeof rsmall, &r))
+    return pack(UID2_STATUS_INTERNAL_ERROR, 0);
+  jsize cap = (*env)->GetArrayLength(env, out);
+  char *o = (size_t)cap <= sizeof osmall ? osmall : xmalloc(env, (size_t)cap);
+  if (o == NULL) {
+    span_free(&r);
+    return pack(UID2_STATUS_INTERNAL_ERROR, 0);
+  }
+  size_t out_len = 0;
+  uid2_status st =
+      nonces == NULL
+          ? uid2_encrypt((uid2_client)client, r.p, (size_t)raw_len,
+                         (int64_t)now_ms, (int64_t)keyset_id, o, (size_t)cap,
+                         &out_len)
+          : uid2_encrypt_with_nonces_insecure_for_tests(
+                (uid2_client)client, r.p, (size_t)raw_len, (int64_t)now_ms,
+                (int64_t)keyset_id, nonces, o, (size_t)cap, &out_len);
+  if (st == UID2_STATUS_SUCCESS && out_len <= (size_t)cap)
+    (*env)->SetByteArrayRegion(env, out, 0, (jsize)out_len, (const jbyte *)o);
+  if (o != osmall) free(o);
+  span_free(&r);
+  return pack(st, out_len);
+}
+
+JNIEXPORT jlong FN(encrypt)(JNIEnv *env, jclass cls, jlong client,
+                            jbyteArray raw_uid, jint raw_len, jlong now_ms,
+                            jlong keyset_id, jbyteArray out) {
+  (void)cls;
+  return encrypt_common(env, client, raw_uid, raw_len, now_ms, keyset_id, NULL,
+                        out);
+}
+
+JNIEXPORT jlong FN(encryptWithNoncesInsecureForTests)(
+    JNIEnv *env, jclass cls, jlong client, jbyteArray raw_uid, jint raw_len,
+    jlong now_ms, jlong keyset_id, jbyteArray nonces, jbyteArray out) {
+  (void)cls;
+  uint8_t n[24];
+  (*env)->GetByteArrayRegion(env, nonces, 0, 24, (jbyte *)n);
+  return encrypt_common(env, client, raw_uid, raw_len, now_ms, keyset_id, n,
+                        out);
+}
+
+JNIEXPORT jbyteArray FN(encryptBatch)(JNIEnv *env, jclass cls, jlong client,
+                                      jbyteArray raw_uids, jintArray offsets,
+                                      jint count, jlong now_ms,
+                                      jlong keyset_id, jint out_cap_hint,
+                                      jintArray out_offsets,
+                                      jintArray statuses,
+                                      jintArray call_status) {
+  (void)cls;
+  jbyteArray result = NULL;
+  size_t n = (size_t)count;
+  int32_t *offs = NULL, *ooffs = NULL;
+  uid2_status *sts = NULL;
+  char *raws = NULL, *out = NULL;
+  jint cs = UID2_STATUS_INTERNAL_ERROR;
+
+  offs = xmalloc(env, (n + 1) * sizeof *offs);
+  ooffs = xmalloc(env, (n + 1) * sizeof *ooffs);
+  sts = xmalloc(env, n * sizeof *sts);
+  if (offs == NULL || ooffs == NULL || sts == NULL) goto done;
+  (*env)->GetIntArrayRegion(env, offsets, 0, count + 1, (jint *)offs);
+  size_t total = (size_t)offs[n];
+  raws = xmalloc(env, total);
+  if (raws == NULL) goto done;
+  if (total > 0)
+    (*env)->GetByteArrayRegion(env, raw_uids, 0, (jsize)total, (jbyte *)raws);
+
+  size_t cap = out_cap_hint > 0 ? (size_t)out_cap_hint : 1;
+  uid2_status st = UID2_STATUS_BUFFER_TOO_SMALL;
+  /* The size needed can grow between two calls only if the keys change; a
+   * few rounds always suffice. */
+  for (int round = 0; round < 4 && st == UID2_STATUS_BUFFER_TOO_SMALL; round++) {
+    free(out);
+    out = xmalloc(env, cap);
+    if (out == NULL) goto done;
+    size_t needed = 0;
+    st = uid2_encrypt_batch((uid2_client)client, raws, offs, n, (int64_t)now_ms,
+                            (int64_t)keyset_id, out, cap, ooffs, sts, &needed);
+    if (st == UID2_STATUS_BUFFER_TOO_SMALL) {
+      if (needed > INT32_MAX) { /* cannot be one Java array */
+        throw_oom(env);
+        goto done;
+      }
+      cap = needed > cap ? needed : cap * 2;
+    }
+  }
+  cs = st;
+  if (st != UID2_STATUS_SUCCESS) goto done;
+  jsize len = (jsize)ooffs[n];
+  result = (*env)->NewByteArray(env, len);
+  if (result == NULL) goto done;
+  (*env)->SetByteArrayRegion(env, result, 0, len, (const jbyte *)out);
+  (*env)->SetIntArrayRegion(env, out_offsets, 0, count + 1, (const jint *)ooffs);
+  (*env)->SetIntArrayRegion(env, statuses, 0, count, (const jint *)sts);
+
+done:
+  if (!(*env)->ExceptionCheck(env))
+    (*env)->SetIntArrayRegion(env, call_status, 0, 1, &cs);
+  free(offs);
+  free(ooffs);
+  free(sts);
+  free(raws);
+  free(out);
+  return result;
+}
