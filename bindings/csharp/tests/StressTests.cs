@@ -152,22 +152,31 @@ namespace LibUid2.Tests
 
         public static int Spawn(string name, IDictionary<string, string> env, out string output)
         {
-            var psi = new ProcessStartInfo(Process.GetCurrentProcess().MainModule.FileName,
-                "\"" + typeof(Children).Assembly.Location + "\" --child " + name)
+            return SpawnExe(typeof(Children).Assembly.Location, "--child " + name, env, out output);
+        }
+
+        /// <summary>Runs a .exe on this Mono with env added (an empty value removes a variable).</summary>
+        public static int SpawnExe(string exe, string args, IDictionary<string, string> env, out string output)
+        {
+            var psi = new ProcessStartInfo(Process.GetCurrentProcess().MainModule.FileName, "\"" + exe + "\" " + args)
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
             psi.EnvironmentVariables.Remove("MONO_THREADS_SUSPEND");
-            foreach (var kv in env) psi.EnvironmentVariables[kv.Key] = kv.Value;
+            foreach (var kv in env)
+            {
+                if (kv.Value == "") psi.EnvironmentVariables.Remove(kv.Key);
+                else psi.EnvironmentVariables[kv.Key] = kv.Value;
+            }
             using (var p = Process.Start(psi))
             {
                 string err = null;
                 var errReader = new Thread(() => err = p.StandardError.ReadToEnd());
                 errReader.Start();
                 output = p.StandardOutput.ReadToEnd();
-                if (!p.WaitForExit(60000)) { p.Kill(); throw new AssertionException("child " + name + " hung"); }
+                if (!p.WaitForExit(60000)) { p.Kill(); throw new AssertionException(exe + " " + args + " hung"); }
                 errReader.Join();
                 output += err;
                 return p.ExitCode;

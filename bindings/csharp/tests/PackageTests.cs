@@ -1,0 +1,62 @@
+// The .nupkg: its layout, and a separate program built against its lib/ only
+// that loads libuid2.so from its runtimes/ (built by build.sh consumer).
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+
+namespace LibUid2.Tests
+{
+    internal static class PackageTests
+    {
+        private static string Env(string name, string what)
+        {
+            string v = Environment.GetEnvironmentVariable(name);
+            if (string.IsNullOrEmpty(v)) throw new AssertionException(name + " (" + what + ") is not set");
+            return v;
+        }
+
+        [Test]
+        public static void NupkgLayout()
+        {
+            string nupkg = Env("UID2_NUPKG", "the .nupkg built by build.sh nupkg");
+            using (ZipArchive zip = ZipFile.OpenRead(nupkg))
+            {
+                var names = new HashSet<string>(zip.Entries.Select(e => e.FullName));
+                foreach (string want in new[]
+                {
+                    "LibUid2.nuspec", "lib/netstandard2.0/LibUid2.dll", "lib/netstandard2.0/LibUid2.xml",
+                    "runtimes/linux-x64/native/libuid2.so", "README.md", "LICENSE.txt", "[Content_Types].xml", "_rels/.rels",
+                })
+                {
+                    Assert.True(names.Contains(want), "the package holds " + want + " (has: " + string.Join(", ", names) + ")");
+                }
+                string nuspec;
+                using (var r = new StreamReader(zip.GetEntry("LibUid2.nuspec").Open())) nuspec = r.ReadToEnd();
+                Assert.True(nuspec.Contains("<version>" + Uid2Library.Version + "</version>"),
+                    "nuspec version is the library's " + Uid2Library.Version);
+                Assert.True(nuspec.Contains("<id>LibUid2</id>"), "package id");
+                Assert.True(nuspec.Contains("Apache-2.0"), "license");
+                Assert.True(Path.GetFileName(nupkg) == "LibUid2." + Uid2Library.Version + ".nupkg", "file name " + nupkg);
+            }
+        }
+
+        [Test]
+        public static void ConsumerLoadsTheNativeLibraryFromThePackage()
+        {
+            string dir = Env("UID2_CONSUMER_DIR", "the folder build.sh consumer wrote");
+            var env = new Dictionary<string, string>
+            {
+                { "MONO_PATH", Path.Combine(Path.Combine(Path.Combine(dir, "pkg"), "lib"), "netstandard2.0") },
+                { "UID2_LIBRARY_PATH", "" },
+                { "LD_LIBRARY_PATH", "" },
+            };
+            string output;
+            int rc = Children.SpawnExe(Path.Combine(dir, "Consumer.exe"), Vectors.Dir, env, out output);
+            Assert.Equal(0, rc, "consumer exit code (output: " + output + ")");
+            Assert.True(output.Contains("consumer: OK"), "consumer output: " + output);
+            Assert.True(output.Contains(Path.Combine(dir, "pkg")), "loaded from the package: " + output);
+        }
+    }
+}
