@@ -4,7 +4,7 @@ The wheel is a platform wheel: pure-Python code (ctypes, so it is tagged
 ``py3-none-<platform>``) plus ``libuid2/libuid2.so``. The library is
 
 * taken from ``UID2_PREBUILT_LIBRARY`` (a path) when set, or
-* built with ``go build -buildmode=c-shared`` from the capi package, found at
+* built by ``capi/build.sh`` (``go build -buildmode=c-shared``), found at
   ``../../capi`` in a source checkout or ``_native/capi`` inside an sdist.
 
 The platform tag is ``manylinux_2_<N>_<arch>`` where N is the highest
@@ -40,7 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = "libuid2"
 # Files of the Go module and capi copied into an sdist so that it can build
 # the library without the rest of the repository.
-_NATIVE_SUFFIXES = (".go", ".h", ".c", ".map", ".lds", ".s", "go.mod", "go.sum")
+_NATIVE_SUFFIXES = (".go", ".h", ".c", ".map", ".s", ".sh", "go.mod", "go.sum")
 # Sources are dated for reproducible archives (the zip epoch).
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -98,9 +98,11 @@ def _build_library(tmp: str) -> str:
         return prebuilt
     capi = os.path.join(_native_root(), "capi")
     out = os.path.join(tmp, "libuid2.so")
-    go = shutil.which("go") or "/usr/local/go/bin/go"
     env = dict(os.environ, CGO_ENABLED="1")
-    subprocess.run([go, "build", "-trimpath", "-buildmode=c-shared", "-o", out, "."], cwd=capi, env=env, check=True)
+    if not shutil.which("go") and os.path.exists("/usr/local/go/bin/go"):
+        env["PATH"] = "/usr/local/go/bin" + os.pathsep + env.get("PATH", "")
+    # capi/build.sh: go build -buildmode=c-shared with the soname and symbol version script.
+    subprocess.run(["sh", os.path.join(capi, "build.sh"), out], env=env, check=True)
     header = os.path.join(tmp, "libuid2.h")  # cgo's generated header; not shipped
     if os.path.exists(header):
         os.remove(header)

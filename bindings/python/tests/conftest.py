@@ -60,7 +60,10 @@ def _go_build(package_dir: str, out: str, *flags: str) -> str:
 def library_path() -> str:
     path = _abs_env("UID2_LIBRARY_PATH")
     if path is None:
-        path = _go_build(os.path.join(REPO, "capi"), os.path.join(_BUILD_DIR, "libuid2.so"), "-buildmode=c-shared")
+        path = os.path.join(_BUILD_DIR, "libuid2.so")
+        os.makedirs(_BUILD_DIR, exist_ok=True)
+        _go()
+        subprocess.run(["sh", os.path.join(REPO, "capi", "build.sh"), path], check=True)
         os.environ["UID2_LIBRARY_PATH"] = path
     return path
 
@@ -101,6 +104,36 @@ def first_success(op: str, client: str = "sharing", scope: str | None = None):
                     continue
                 return data, case
     pytest.skip(f"no successful {client} {op} vector")
+
+
+def make_keys(now_s: int, scope: str = "UID2", variant: int = 1) -> dict:
+    """A key response body valid around now_s (epoch seconds): a master key
+    (keyset 9999999) and a site key (default keyset 99999). Serves both
+    client types; `variant` gives other secrets and key ids. Test data only:
+    tokens are made by the library's own encrypt."""
+    def key(key_id: int, keyset: int, fill: int) -> dict:
+        return {"id": key_id, "keyset_id": keyset, "created": now_s - 3600, "activates": now_s - 3600,
+                "expires": now_s + 30 * 86400, "secret": base64.b64encode(bytes([fill]) * 32).decode()}
+    return {
+        "caller_site_id": 1000 + variant, "master_keyset_id": 9999999, "default_keyset_id": 99999,
+        "token_expiry_seconds": "86400", "identity_scope": scope, "allow_clock_skew_seconds": 1800,
+        "max_sharing_lifetime_seconds": 30 * 86400, "max_bidstream_lifetime_seconds": 30 * 86400,
+        "keys": [key(10 * variant + 1, 9999999, variant), key(10 * variant + 2, 99999, variant + 100)],
+    }
+
+
+RAW_UID = base64.b64encode(bytes(range(32))).decode()
+
+
+def make_token(keys: dict, raw_uid: str = RAW_UID, now=None) -> str:
+    """A v4 token for raw_uid made with the library's encrypt."""
+    import libuid2
+
+    with libuid2.SharingClient() as client:
+        assert client.refresh_json(json.dumps(keys)).success
+        result = client.encrypt_raw_uid_into_token(raw_uid, now=now)
+        assert result.success, result
+        return result.encrypted_data
 
 
 # -- the key test server (go/cmd/uid2-testserver) -----------------------------

@@ -13,7 +13,9 @@ import sys
 
 import pytest
 
-from conftest import SRC, first_success
+import time
+
+from conftest import RAW_UID, SRC, make_keys, make_token
 
 import libuid2
 from libuid2 import (
@@ -37,11 +39,15 @@ def when(ms: int) -> dt.datetime:
 
 
 @pytest.fixture
-def sharing():
-    data, case = first_success("decrypt", "sharing")
+def keys():
+    return make_keys(int(time.time()))
+
+
+@pytest.fixture
+def sharing(keys):
     with SharingClient() as client:
-        assert client.refresh_json(json.dumps(data["keys"])).success
-        yield client, case
+        assert client.refresh_json(json.dumps(keys)).success
+        yield client, make_token(keys)
 
 
 def test_official_enum_values():
@@ -58,13 +64,17 @@ def test_official_enum_values():
 
 
 def test_decrypt_result(sharing):
-    client, case = sharing
-    result = client.decrypt_token_into_raw_uid(case["token"], now=when(case["now_ms"]))
+    client, token = sharing
+    result = client.decrypt_token_into_raw_uid(token)
     assert isinstance(result, DecryptedToken)
     assert result.success and result.status is DecryptionStatus.SUCCESS
-    assert result.uid == case["expect"]["uid"]
+    assert result.uid == RAW_UID
     assert result.established.tzinfo is UTC and result.expiry.tzinfo is UTC
-    assert isinstance(result.advertising_token_version, AdvertisingTokenVersion)
+    assert result.expiry - result.established == dt.timedelta(days=1)  # token_expiry_seconds
+    assert result.site_id == 1001 and result.identity_scope is IdentityScope.UID2
+    assert result.identity_type is IdentityType.Email
+    assert result.advertising_token_version is AdvertisingTokenVersion.ADVERTISING_TOKEN_V4
+    assert result.is_client_side_generated is False
     # frozen
     with pytest.raises(AttributeError):
         result.uid = "x"  # type: ignore[misc]
@@ -72,40 +82,54 @@ def test_decrypt_result(sharing):
         result.anything = 1  # type: ignore[attr-defined]
     assert "uid=" in repr(result) and "DecryptedToken(" in repr(result)
     assert result._asdict()["uid"] == result.uid
-    again = client.decrypt_token_into_raw_uid(case["token"], now=when(case["now_ms"]))
+    again = client.decrypt_token_into_raw_uid(token)
     assert again == result and hash(again) == hash(result)
+    # now= moves the clock: after expiry the token is expired, fields still set
+    later = client.decrypt_token_into_raw_uid(token, now=result.expiry + dt.timedelta(seconds=1))
+    assert later.status is DecryptionStatus.EXPIRED_TOKEN and later.uid is None
+    assert later.expiry == result.expiry and later.site_id == 1001
+    at_expiry = client.decrypt_token_into_raw_uid(token, now=result.expiry)
+    assert at_expiry.success
 
 
-def test_decrypt_with_clock(sharing):
-    client, case = sharing
-    # Without now=, the system clock: the vector's token may well have expired
-    # or its keys lapsed; whatever the outcome, it is a status.
-    result = client.decrypt_token_into_raw_uid(case["token"])
-    assert isinstance(result.status, DecryptionStatus)
+def test_encrypt_round_trip(sharing):
+    client, _ = sharing
+    enc = client.encrypt_raw_uid_into_token(RAW_UID)
+    assert isinstance(enc, EncryptionDataResponse)
+    assert enc.success and enc.status is EncryptionStatus.SUCCESS
+    token = enc.encrypted_data
+    assert token and not set("+/=") & set(token) and token[0] == "A"
+    dec = client.decrypt_token_into_raw_uid(token)
+    assert dec.success and dec.uid == RAW_UID
+    with pytest.raises(AttributeError):
+        enc.encrypted_data = "x"  # type: ignore[misc]
+    # An unknown keyset: a status, not an exception.
+    assert client.encrypt_raw_uid_into_token(RAW_UID, keyset_id=12345).status is EncryptionStatus.NOT_AUTHORIZED_FOR_KEY
+    assert client.encrypt_raw_uid_into_token(RAW_UID, keyset_id=99999).success
+    # Batch: many in one call, each decrypts to its own raw UID.
+    raw_uids = [RAW_UID, "BEOGxroPLdcY7LrSiwjY52+X05V0ryELpJmoWAyXiwbZ"] * 25
+    tokens = client.encrypt_raw_uids_into_tokens(raw_uids)
+    assert len(tokens) == 50 and all(t.success for t in tokens)
+    assert len({t.encrypted_data for t in tokens}) == 50  # fresh nonces
+    back = client.decrypt_tokens_into_raw_uids([t.encrypted_data for t in tokens])
+    assert [b.uid for b in back] == raw_uids
+    assert back[1].identity_type is IdentityType.Phone
 
 
-def test_encrypt_round_trip():
-    data, case = first_success("encrypt", "sharing")
-    with SharingClient() as client:
-        assert client.refresh_json(json.dumps(data["keys"])).success
-        now = when(case["now_ms"])
-        enc = client.encrypt_raw_uid_into_token(case["raw_uid"], now=now)
-        assert isinstance(enc, EncryptionDataResponse)
-        assert enc.success and enc.status is EncryptionStatus.SUCCESS
-        token = enc.encrypted_data
-        assert token and not set("+/=") & set(token)
-        dec = client.decrypt_token_into_raw_uid(token, now=now)
-        assert dec.success and dec.uid == case["raw_uid"]
-        assert dec.advertising_token_version is AdvertisingTokenVersion.ADVERTISING_TOKEN_V4
-        with pytest.raises(AttributeError):
-            enc.encrypted_data = "x"  # type: ignore[misc]
-        # Batch: many in one call, each decrypts to its own raw UID.
-        raw_uids = [case["raw_uid"]] * 50
-        tokens = client.encrypt_raw_uids_into_tokens(raw_uids, now=now)
-        assert len(tokens) == 50 and all(t.success for t in tokens)
-        assert len({t.encrypted_data for t in tokens}) == 50  # fresh nonces
-        back = client.decrypt_tokens_into_raw_uids([t.encrypted_data for t in tokens], now=now)
-        assert [b.uid for b in back] == raw_uids
+def test_long_raw_uid_round_trip(sharing):
+    """Raw UIDs longer than the C result's inline buffer take the retry path."""
+    client, _ = sharing
+    import base64
+
+    for size in (190, 192, 300, 3000):
+        raw = base64.b64encode(bytes(range(256)) * (size // 256) + bytes(size % 256)).decode()
+        enc = client.encrypt_raw_uid_into_token(raw)
+        assert enc.success, (size, enc)
+        assert client.decrypt_token_into_raw_uid(enc.encrypted_data).uid == raw
+        batch = client.encrypt_raw_uids_into_tokens([raw, RAW_UID, raw])
+        assert [b.success for b in batch] == [True] * 3
+        back = client.decrypt_tokens_into_raw_uids([b.encrypted_data for b in batch])
+        assert [b.uid for b in back] == [raw, RAW_UID, raw]
 
 
 def test_not_initialized():
@@ -121,32 +145,51 @@ def test_not_initialized():
 
 
 def test_refresh_json_failure_keeps_keys(sharing):
-    client, case = sharing
-    now = when(case["now_ms"])
+    client, token = sharing
     state = client.refresh_state()
-    assert state.has_keys and state.key_count > 0 and state.last_success is not None
+    assert state.has_keys and state.key_count == 2 and state.last_success is not None
     for bad in ("", "not json", "{}", '{"body": 5}', "[" * 100000, b"\xff\xfe"):
         response = client.refresh_json(bad)
         assert isinstance(response, RefreshResponse)
         assert response.success is False and response.reason
-        assert client.decrypt_token_into_raw_uid(case["token"], now=now).success
+        assert client.decrypt_token_into_raw_uid(token).success
     state = client.refresh_state()
     assert state.consecutive_failures >= 1 and state.last_error
     with pytest.raises(dataclasses.FrozenInstanceError):
         response.success = True  # type: ignore[misc]
 
 
-def test_bidstream_domain_name_alias():
-    data, case = first_success("decrypt", "bidstream")
+def test_whole_response_and_bytes_accepted(keys):
+    token = make_token(keys)
+    for text in (json.dumps({"body": keys}), json.dumps(keys).encode()):
+        with BidstreamClient() as client:
+            assert client.refresh_json(text).success
+            assert client.decrypt_token_into_raw_uid(token, "example.com").uid == RAW_UID
+
+
+def test_bidstream_domain_name_alias(keys):
+    token = make_token(keys)
     with BidstreamClient() as client:
-        assert client.refresh_json(json.dumps(data["keys"])).success
-        now = when(case["now_ms"])
-        a = client.decrypt_token_into_raw_uid(case["token"], case["domain"], now)
-        b = client.decrypt_token_into_raw_uid(case["token"], domain_name=case["domain"], now=now)
-        assert a == b and a.success
+        assert client.refresh_json(json.dumps(keys)).success
+        a = client.decrypt_token_into_raw_uid(token, "example.com")
+        b = client.decrypt_token_into_raw_uid(token, domain_name="example.com")
+        c = client.decrypt_token_into_raw_uid(token)
+        assert a == b == c and a.success
         with pytest.raises(TypeError):
-            client.decrypt_token_into_raw_uid(case["token"], "a.com", domain_name="b.com")
+            client.decrypt_token_into_raw_uid(token, "a.com", domain_name="b.com")
         assert not hasattr(client, "encrypt_raw_uid_into_token")
+
+
+def test_identity_scope_is_checked():
+    """A fix over the official Python SDK: an EUID token given to a UID2
+    client is refused (INVALID_IDENTITY_SCOPE), not decrypted."""
+    now = int(time.time())
+    euid_token = make_token(make_keys(now, scope="EUID"))
+    with SharingClient() as client:
+        assert client.refresh_json(json.dumps(make_keys(now, scope="UID2"))).success
+        result = client.decrypt_token_into_raw_uid(euid_token)
+        assert result.status is DecryptionStatus.INVALID_IDENTITY_SCOPE and result.uid is None
+    assert euid_token[0] == "E"
 
 
 def test_close_and_context_manager():

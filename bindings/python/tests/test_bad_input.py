@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from conftest import first_success
+import time
+
+from conftest import make_keys
 
 from libuid2 import BidstreamClient, DecryptionStatus, EncryptionStatus, SharingClient
 
@@ -30,18 +32,13 @@ BAD_TOKENS = [
 ]
 
 
-def when(ms: int) -> dt.datetime:
-    return dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(milliseconds=ms)
-
-
 @pytest.fixture(scope="module")
 def clients():
-    sharing_data, sharing_case = first_success("decrypt", "sharing")
-    bid_data, bid_case = first_success("decrypt", "bidstream")
+    keys = json.dumps(make_keys(int(time.time())))
     sharing, bidstream = SharingClient(), BidstreamClient()
-    assert sharing.refresh_json(json.dumps(sharing_data["keys"])).success
-    assert bidstream.refresh_json(json.dumps(bid_data["keys"])).success
-    yield sharing, bidstream, when(sharing_case["now_ms"]), when(bid_case["now_ms"])
+    assert sharing.refresh_json(keys).success
+    assert bidstream.refresh_json(keys).success
+    yield sharing, bidstream, None, None
     sharing.close()
     bidstream.close()
 

@@ -9,7 +9,7 @@ import json
 import threading
 import time
 
-from conftest import first_success
+from conftest import RAW_UID, make_keys, make_token
 
 import libuid2
 from libuid2 import BidstreamClient, DecryptionStatus, SharingClient
@@ -17,10 +17,6 @@ from libuid2 import BidstreamClient, DecryptionStatus, SharingClient
 UTC = dt.timezone.utc
 THREADS = 8
 SECONDS = 2.0
-
-
-def when(ms: int) -> dt.datetime:
-    return dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(milliseconds=ms)
 
 
 def _run_workers(worker, refresher) -> list:
@@ -47,10 +43,10 @@ def _run_workers(worker, refresher) -> list:
 
 
 def test_decrypt_while_refreshing():
-    data, case = first_success("decrypt", "sharing")
-    keys = json.dumps(data["keys"])
-    now = when(case["now_ms"])
-    token, uid = case["token"], case["expect"]["uid"]
+    keys_body = make_keys(int(time.time()))
+    keys = json.dumps(keys_body)
+    now = None
+    token, uid = make_token(keys_body), RAW_UID
     counts = [0] * THREADS
     with SharingClient() as client:
         assert client.refresh_json(keys).success
@@ -77,10 +73,9 @@ def test_decrypt_while_refreshing():
 
 
 def test_encrypt_and_decrypt_threads():
-    data, case = first_success("encrypt", "sharing")
-    keys = json.dumps(data["keys"])
-    now = when(case["now_ms"])
-    raw = case["raw_uid"]
+    keys = json.dumps(make_keys(int(time.time())))
+    now = None
+    raw = RAW_UID
     with SharingClient() as client:
         assert client.refresh_json(keys).success
 
@@ -104,19 +99,20 @@ def test_encrypt_and_decrypt_threads():
 def test_close_while_in_use():
     """Closing a client that other threads are using: their calls finish or
     raise ValueError('... is closed'); nothing crashes, nothing leaks."""
-    data, case = first_success("decrypt", "sharing")
-    now = when(case["now_ms"])
+    keys = make_keys(int(time.time()))
+    token = make_token(keys)
+    now = None
     base = libuid2.client_count()
     for _ in range(5):
         client = SharingClient()
-        assert client.refresh_json(json.dumps(data["keys"])).success
+        assert client.refresh_json(json.dumps(keys)).success
         outcomes: list = []
 
         def worker():
             try:
                 for _ in range(2000):
-                    client.decrypt_token_into_raw_uid(case["token"], now=now)
-                    client.decrypt_tokens_into_raw_uids([case["token"]] * 4, now=now)
+                    client.decrypt_token_into_raw_uid(token, now=now)
+                    client.decrypt_tokens_into_raw_uids([token] * 4, now=now)
                 outcomes.append("done")
             except ValueError as exc:
                 assert "closed" in str(exc)
