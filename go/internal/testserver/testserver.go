@@ -1,0 +1,173 @@
+// Package testserver is a stand-in for the UID2 key endpoints, for tests:
+// it serves one key set on POST /v2/key/sharing and /v2/key/bidstream with
+// the real v2 envelope (uid2-spec §4.2), checks the API key and the request
+// envelope, and can be told to fail in each way a refresh must survive.
+//
+// Test controls (plain HTTP, no auth, for loopback use only):
+//
+//	POST /test/keys          body = key JSON (whole response or body): serve it
+//	POST /test/fail?mode=M   fail key requests until mode=none; M is one of
+//	                         500, garbage, wrong-nonce, wrong-secret, slow
+package testserver
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/libuid2/libuid2/go/envelope"
+)
+
+// Failure modes of key requests.
+const (
+	FailNone        = "none"
+	Fail500         = "500"
+	FailGarbage     = "garbage"     // 200 with a body that is not an envelope
+	FailWrongNonce  = "wrong-nonce" // a valid envelope echoing another nonce
+	FailWrongSecret = "wrong-secret"
+	FailSlow        = "slow" // answers after SlowDelay
+)
+
+// SlowDelay is how long FailSlow waits before answering.
+const SlowDelay = 5 * time.Second
+
+// Server serves keys. Its zero value is not usable; call New.
+type Server struct {
+	apiKey string
+	cipher *envelope.Cipher
+	other  *envelope.Cipher // a different secret, for FailWrongSecret
+
+	mu   sync.Mutex
+	body json.RawMessage
+	mode string
+
+	// KeyRequests counts key requests that passed authentication.
+	KeyRequests atomic.Int64
+}
+
+// New makes a server accepting apiKey and the base64 client secret, serving
+// keysJSON (a whole key response or its body).
+func New(apiKey, secret string, keysJSON []byte) (*Server, error) {
+	c, err := envelope.NewCipher(secret)
+	if err != nil {
+		return nil, err
+	}
+	var otherSecret [32]byte
+	_, _ = rand.Read(otherSecret[:])
+	other, err := envelope.NewCipher(base64.StdEncoding.EncodeToString(otherSecret[:]))
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{apiKey: apiKey, cipher: c, other: other, mode: FailNone}
+	return s, s.SetKeys(keysJSON)
+}
+
+// SetKeys replaces the key JSON served (a whole key response or its body).
+func (s *Server) SetKeys(keysJSON []byte) error {
+	var whole struct {
+		Body json.RawMessage `json:"body"`
+	}
+	body := json.RawMessage(bytes.TrimSpace(keysJSON))
+	if !json.Valid(body) {
+		return errors.New("keys are not valid JSON")
+	}
+	if json.Unmarshal(body, &whole) == nil && whole.Body != nil {
+		body = whole.Body
+	}
+	s.mu.Lock()
+	s.body = body
+	s.mu.Unlock()
+	return nil
+}
+
+// SetFailure makes key requests fail in the given mode (FailNone to stop).
+func (s *Server) SetFailure(mode string) error {
+	switch mode {
+	case FailNone, Fail500, FailGarbage, FailWrongNonce, FailWrongSecret, FailSlow:
+	default:
+		return errors.New("unknown failure mode " + mode)
+	}
+	s.mu.Lock()
+	s.mode = mode
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	switch r.URL.Path {
+	case "/v2/key/sharing", "/v2/key/bidstream":
+		s.serveKeys(w, r)
+	case "/test/keys":
+		data, _ := io.ReadAll(r.Body)
+		if err := s.SetKeys(data); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	case "/test/fail":
+		if err := s.SetFailure(r.URL.Query().Get("mode")); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *Server) serveKeys(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer "+s.apiKey {
+		http.Error(w, `{"status":"unauthorized"}`, http.StatusUnauthorized)
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "bad body", http.StatusBadRequest)
+		return
+	}
+	_, nonce, _, err := s.cipher.OpenRequest(bytes.TrimSpace(data))
+	if err != nil {
+		http.Error(w, `{"status":"client_error"}`, http.StatusBadRequest)
+		return
+	}
+	s.KeyRequests.Add(1)
+	s.mu.Lock()
+	body, mode := s.body, s.mode
+	s.mu.Unlock()
+
+	cipher := s.cipher
+	switch mode {
+	case Fail500:
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	case FailGarbage:
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "this is not an envelope")
+		return
+	case FailWrongNonce:
+		nonce[0] ^= 0xff
+	case FailWrongSecret:
+		cipher = s.other
+	case FailSlow:
+		select {
+		case <-time.After(SlowDelay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	payload, _ := json.Marshal(struct {
+		Status string          `json:"status"`
+		Body   json.RawMessage `json:"body"`
+	}{"success", body})
+	var iv [12]byte
+	_, _ = rand.Read(iv[:])
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = io.WriteString(w, cipher.SealResponse(time.Now().UnixMilli(), nonce, payload, iv))
+}
