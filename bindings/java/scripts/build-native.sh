@@ -5,7 +5,7 @@
 # Usage: build-native.sh OUTDIR
 # Env: LIBUID2_SO=path  use this prebuilt libuid2.so instead of building capi/
 #      JAVA_HOME        the JDK whose jni.h to use (default: the one javac belongs to)
-#      CC, GO           compilers (default: cc, go)
+#      CC               C compiler (default: cc)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -16,11 +16,8 @@ out=$(cd "$out" && pwd)
 if [ -n "${LIBUID2_SO:-}" ]; then
   cp -f "$LIBUID2_SO" "$out/libuid2.so"
 else
-  GO=${GO:-go}
-  command -v "$GO" >/dev/null || GO=/usr/local/go/bin/go
-  # capi's #cgo LDFLAGS set the SONAME and the version script, which cgo allows only when asked.
-  (cd "$root/capi" && CGO_LDFLAGS_ALLOW='-Wl,-soname,.*|-Wl,--version-script=.*' \
-    "$GO" build -buildmode=c-shared -o "$out/libuid2.so" .)
+  command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
+  sh "$root/capi/build.sh" "$out/libuid2.so"
   rm -f "$out/libuid2.h"
 fi
 if [ -z "${JAVA_HOME:-}" ]; then

@@ -441,6 +441,8 @@ JNIEXPORT jbyteArray FN(encryptBatch)(JNIEnv *env, jclass cls, jlong client,
   ooffs = xmalloc(env, (n + 1) * sizeof *ooffs);
   sts = xmalloc(env, n * sizeof *sts);
   if (offs == NULL || ooffs == NULL || sts == NULL) goto done;
+  /* The library leaves out_offsets alone for an empty batch. */
+  memset(ooffs, 0, (n + 1) * sizeof *ooffs);
   (*env)->GetIntArrayRegion(env, offsets, 0, count + 1, (jint *)offs);
   size_t total = (size_t)offs[n];
   raws = xmalloc(env, total);
@@ -469,6 +471,10 @@ JNIEXPORT jbyteArray FN(encryptBatch)(JNIEnv *env, jclass cls, jlong client,
   }
   cs = st;
   if (st != UID2_STATUS_SUCCESS) goto done;
+  if (ooffs[n] < 0 || (size_t)ooffs[n] > cap) { /* never from a correct library */
+    cs = UID2_STATUS_INTERNAL_ERROR;
+    goto done;
+  }
   jsize len = (jsize)ooffs[n];
   result = (*env)->NewByteArray(env, len);
   if (result == NULL) goto done;
