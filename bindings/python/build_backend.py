@@ -236,15 +236,24 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Build the libuid2 wheel from a built libuid2.so")
     parser.add_argument("--library", help="libuid2.so to ship (default: build it with go)")
     parser.add_argument("--out", required=True, help="directory (or .whl path) to write")
-    parser.add_argument("--platform", help="platform tag (default: from the library's GLIBC needs)")
+    parser.add_argument(
+        "--expect-platform",
+        help="fail unless the platform tag computed from the library is this one "
+        "(for build systems that must name the wheel before building it)",
+    )
     args = parser.parse_args(argv)
-    if args.platform:
-        os.environ["UID2_WHEEL_PLATFORM"] = args.platform
     with tempfile.TemporaryDirectory(prefix="libuid2-wheel-") as tmp:
         if args.library:
             library = args.library
         else:
             library = _build_library(tmp)
+        if args.expect_platform and platform_tag(library) != args.expect_platform:
+            print(
+                f"build_backend: {library} needs platform tag {platform_tag(library)}, "
+                f"not {args.expect_platform}: update the wheel's name",
+                file=sys.stderr,
+            )
+            return 1
         if args.out.endswith(".whl"):
             built = make_wheel(library, tmp)
             shutil.copyfile(os.path.join(tmp, built), args.out)
