@@ -53,7 +53,7 @@ type encryptExpect struct {
 	Token  string `json:"token"`
 }
 
-func loadVectors(t *testing.T) map[string]vectorFile {
+func loadVectors(t testing.TB) map[string]vectorFile {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join(vectorDir, "*.json"))
 	require.NoError(t, err)

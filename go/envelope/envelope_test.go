@@ -1,0 +1,82 @@
+package envelope
+
+import (
+	"encoding/hex"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The fixed request envelope of the official Java SDK's PublisherTests
+// (uid2-spec §4.2), reproduced byte for byte.
+func TestJavaRequestVector(t *testing.T) {
+	c, err := NewCipher("ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo=")
+	require.NoError(t, err)
+	var nonce [NonceSize]byte
+	var iv [12]byte
+	hex.Decode(nonce[:], []byte("312fe5aa08b2a049"))
+	hex.Decode(iv[:], []byte("cc3ccaca9889eab3800e787e"))
+	got := c.SealRequest(1667885597644, nonce, []byte(`{"email":"test@example.com"}`), iv)
+	assert.Equal(t, "Acw8ysqYieqzgA54fifdV1TB6V+da8p/AFc8Ju/IYrD77pL7JYMJj8YqD9EsrG3d2d2j0H7kZjH41YsNLpFVCH+oce28z9L9ug==", got)
+
+	ts, n, payload, err := c.OpenRequest([]byte(got))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1667885597644), ts)
+	assert.Equal(t, nonce, n)
+	assert.Equal(t, `{"email":"test@example.com"}`, string(payload))
+}
+
+func TestResponseRoundTripAndFailures(t *testing.T) {
+	c, err := NewCipher("ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo=")
+	require.NoError(t, err)
+	other, err := NewCipher("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	require.NoError(t, err)
+	nonce := [NonceSize]byte{1, 2, 3, 4, 5, 6, 7, 8}
+	resp := c.SealResponse(1, nonce, []byte(`{"status":"success"}`), [12]byte{9})
+
+	payload, err := c.OpenResponse([]byte(resp), nonce)
+	require.NoError(t, err)
+	assert.Equal(t, `{"status":"success"}`, string(payload))
+
+	_, err = c.OpenResponse([]byte(resp), [NonceSize]byte{})
+	assert.ErrorIs(t, err, ErrNonce)
+	_, err = other.OpenResponse([]byte(resp), nonce)
+	assert.ErrorIs(t, err, ErrDecrypt)
+	_, err = c.OpenResponse([]byte("not base64!"), nonce)
+	assert.ErrorIs(t, err, ErrMalformed)
+	_, err = c.OpenResponse([]byte("AAAA"), nonce)
+	assert.ErrorIs(t, err, ErrMalformed)
+	tampered := []byte(resp)
+	tampered[20] ^= 1
+	if tampered[20] == '=' || tampered[20] == '+'^1 {
+		tampered[20] = 'A'
+	}
+	_, err = c.OpenResponse(tampered, nonce)
+	assert.Error(t, err)
+}
+
+func TestRequestEnvelopeChecks(t *testing.T) {
+	c, _ := NewCipher("ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo=")
+	req := c.SealRequest(5, [NonceSize]byte{}, nil, [12]byte{})
+	raw := []byte(req)
+	// Version byte other than 1: "Ac" → "Ag" makes byte 0 = 2.
+	bad := append([]byte("Ag"), raw[2:]...)
+	_, _, _, err := c.OpenRequest(bad)
+	assert.Error(t, err)
+	_, _, _, err = c.OpenRequest([]byte("AQ=="))
+	assert.ErrorIs(t, err, ErrMalformed)
+}
+
+func TestSecretErrorsDoNotLeakTheSecret(t *testing.T) {
+	for _, s := range []string{"not base64 at all!", "c2hvcnQ=", ""} {
+		_, err := NewCipher(s)
+		require.Error(t, err)
+		if s != "" {
+			assert.NotContains(t, err.Error(), s)
+		}
+	}
+	_, err := NewCipher("c2hvcnQ=")
+	assert.False(t, strings.Contains(err.Error(), "short"))
+}

@@ -1,0 +1,155 @@
+package keys
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var secret = base64.StdEncoding.EncodeToString(make([]byte, 32))
+
+func key(id, keyset, activates, expires int64) string {
+	return fmt.Sprintf(`{"id":%d,"keyset_id":%d,"created":%d,"activates":%d,"expires":%d,"secret":%q}`,
+		id, keyset, activates, activates, expires, secret)
+}
+
+func TestParseShapes(t *testing.T) {
+	body := `{"caller_site_id":5,"master_keyset_id":9999999,"default_keyset_id":7,"token_expiry_seconds":"86400",
+		"max_sharing_lifetime_seconds":100,"max_bidstream_lifetime_seconds":200,"allow_clock_skew_seconds":30,
+		"identity_scope":"EUID","keys":[` + key(1, 7, 10, 20) + `],"site_data":[{"id":5,"domain_names":["a.com"]}],"new_field":{"x":1}}`
+	for name, doc := range map[string]string{
+		"body":             body,
+		"whole":            `{"status":"success","body":` + body + `}`,
+		"whole, no status": `{"body":` + body + `}`,
+	} {
+		s, err := Parse([]byte(doc))
+		require.NoError(t, err, name)
+		assert.Equal(t, int64(5), s.CallerSiteID, name)
+		assert.Equal(t, int64(9999999), s.MasterKeysetID, name)
+		assert.Equal(t, int64(7), s.DefaultKeysetID, name)
+		assert.Equal(t, int64(86400), s.TokenExpirySeconds, name)
+		assert.Equal(t, int64(100), s.MaxSharingLifetimeSeconds, name)
+		assert.Equal(t, int64(200), s.MaxBidstreamLifetimeSeconds, name)
+		assert.Equal(t, int64(30), s.AllowClockSkewSeconds, name)
+		assert.Equal(t, ScopeEUID, s.IdentityScope, name)
+		assert.Equal(t, 1, s.Len(), name)
+		assert.True(t, s.DomainOrAppNameAllowed(5, "A.COM"), name)
+	}
+}
+
+func TestParseDefaults(t *testing.T) {
+	s, err := Parse([]byte(`{"keys":[]}`))
+	require.NoError(t, err)
+	assert.Equal(t, int64(DefaultTokenExpirySeconds), s.TokenExpirySeconds)
+	assert.Equal(t, int64(math.MaxInt64), s.MaxSharingLifetimeSeconds)
+	assert.Equal(t, int64(math.MaxInt64), s.MaxBidstreamLifetimeSeconds)
+	assert.Equal(t, int64(1800), s.AllowClockSkewSeconds)
+	assert.Equal(t, ScopeUID2, s.IdentityScope)
+	assert.Equal(t, int64(0), s.DefaultKeysetID)
+	assert.False(t, s.Valid(0), "no keys: never valid")
+
+	for raw, want := range map[string]int64{`"2"`: 2, `2`: 2, `null`: DefaultTokenExpirySeconds, `0`: DefaultTokenExpirySeconds, `"0"`: DefaultTokenExpirySeconds} {
+		s, err := Parse([]byte(`{"token_expiry_seconds":` + raw + `,"keys":[]}`))
+		require.NoError(t, err, raw)
+		assert.Equal(t, want, s.TokenExpirySeconds, raw)
+	}
+	for _, raw := range []string{`"abc"`, `-5`, `"1.5"`, `true`} {
+		_, err := Parse([]byte(`{"token_expiry_seconds":` + raw + `,"keys":[]}`))
+		assert.Error(t, err, raw)
+	}
+	s, err = Parse([]byte(`{"identity_scope":"euid","keys":[]}`))
+	require.NoError(t, err)
+	assert.Equal(t, ScopeUID2, s.IdentityScope, "only the exact string EUID selects EUID, as Python and .NET")
+}
+
+func TestParseLegacyArray(t *testing.T) {
+	doc := `[{"id":3,"site_id":-1,"created":1,"activates":1,"expires":99,"secret":"` + secret + `"},` +
+		`{"id":4,"site_id":9000,"created":1,"activates":1,"expires":50,"secret":"` + secret + `"}]`
+	for _, d := range []string{doc, `{"body":` + doc + `}`} {
+		s, err := Parse([]byte(d))
+		require.NoError(t, err)
+		assert.Equal(t, int64(9000), s.Key(4).SiteID)
+		assert.Equal(t, int64(-1), s.Key(3).SiteID)
+		assert.True(t, s.Valid(98_999))
+		assert.False(t, s.Valid(99_000))
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	leaky := base64.StdEncoding.EncodeToString([]byte("sixteen byte key"))
+	for name, doc := range map[string]string{
+		"not JSON":        `{"keys":`,
+		"no keys":         `{"caller_site_id":1}`,
+		"keys not array":  `{"keys":{}}`,
+		"status":          `{"status":"error","body":{"keys":[]}}`,
+		"missing secret":  `{"keys":[{"id":1,"activates":1,"expires":2}]}`,
+		"missing expires": `{"keys":[{"id":1,"activates":1,"secret":"` + secret + `"}]}`,
+		"secret length":   `{"keys":[{"id":1,"activates":1,"expires":2,"secret":"` + leaky + `"}]}`,
+		"secret base64":   `{"keys":[{"id":1,"activates":1,"expires":2,"secret":"!!notbase64!!"}]}`,
+		"id type":         `{"keys":[{"id":"1","activates":1,"expires":2,"secret":"` + secret + `"}]}`,
+		"duplicate id":    `{"keys":[` + key(1, 1, 1, 2) + `,` + key(1, 1, 1, 2) + `]}`,
+		"empty":           ``,
+		"body not JSON":   `{"body":"x"}`,
+	} {
+		_, err := Parse([]byte(doc))
+		require.Error(t, err, name)
+		assert.NotContains(t, err.Error(), leaky, name)
+		assert.NotContains(t, err.Error(), "!!notbase64!!", name)
+		assert.NotContains(t, err.Error(), secret, name)
+	}
+}
+
+// Active-key selection (uid2-spec §4.4): the most recently activated key
+// that is active now, whatever the response order.
+func TestActiveKey(t *testing.T) {
+	doc := `{"keys":[` + strings.Join([]string{
+		key(3, 7, 300, 1000), key(1, 7, 100, 1000), key(2, 7, 200, 250), key(4, 7, 400, 1000), key(5, 8, 0, 1000),
+	}, ",") + `]}`
+	s, err := Parse([]byte(doc))
+	require.NoError(t, err)
+	for nowS, want := range map[int64]int64{99: 0, 100: 1, 199: 1, 200: 2, 249: 2, 250: 1, 300: 3, 399: 3, 400: 4, 999: 4, 1000: 0} {
+		k := s.ActiveKey(7, nowS*1000)
+		if want == 0 {
+			assert.Nil(t, k, "now=%d", nowS)
+			continue
+		}
+		require.NotNil(t, k, "now=%d", nowS)
+		assert.Equal(t, want, k.ID, "now=%d", nowS)
+	}
+	// Millisecond edges: activates <= now < expires.
+	assert.Nil(t, s.ActiveKey(7, 100*1000-1))
+	assert.Equal(t, int64(2), s.ActiveKey(7, 250*1000-1).ID)
+	assert.Nil(t, s.ActiveKey(9, 500*1000), "unknown keyset")
+	assert.Nil(t, s.ActiveKey(0, 500*1000), "keyset 0 is never indexed")
+}
+
+func TestKeysetlessKeysAreDecryptOnly(t *testing.T) {
+	s, err := Parse([]byte(`{"keys":[{"id":9,"created":1,"activates":1,"expires":99,"secret":"` + secret + `"}]}`))
+	require.NoError(t, err)
+	assert.NotNil(t, s.Key(9))
+	assert.Nil(t, s.ActiveKey(0, 2000))
+}
+
+func TestSiteData(t *testing.T) {
+	s, err := Parse([]byte(`{"keys":[],"site_data":[{"id":0,"domain_names":["zero.com"]},{"id":5,"domain_names":["a.com","App.Id"]},{"id":6}]}`))
+	require.NoError(t, err)
+	assert.False(t, s.DomainOrAppNameAllowed(0, "zero.com"), "site 0 is skipped, as Java does")
+	assert.True(t, s.DomainOrAppNameAllowed(5, "app.id"))
+	assert.True(t, s.DomainOrAppNameAllowed(5, "A.com"))
+	assert.False(t, s.DomainOrAppNameAllowed(5, ""))
+	assert.False(t, s.DomainOrAppNameAllowed(5, "b.com"))
+	assert.False(t, s.DomainOrAppNameAllowed(6, "a.com"))
+	assert.False(t, s.DomainOrAppNameAllowed(7, "a.com"))
+}
+
+func TestAbsurdTimesSaturate(t *testing.T) {
+	s, err := Parse([]byte(`{"keys":[` + key(1, 7, math.MinInt64, math.MaxInt64) + `]}`))
+	require.NoError(t, err)
+	assert.True(t, s.Valid(math.MaxInt64-1))
+	assert.NotNil(t, s.ActiveKey(7, 0))
+}
