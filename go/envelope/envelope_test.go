@@ -80,3 +80,20 @@ func TestSecretErrorsDoNotLeakTheSecret(t *testing.T) {
 	_, err := NewCipher("c2hvcnQ=")
 	assert.False(t, strings.Contains(err.Error(), "short"))
 }
+
+// FuzzOpenResponse feeds arbitrary response bodies to a client: an error
+// or a payload, never a panic.
+func FuzzOpenResponse(f *testing.F) {
+	c, _ := NewCipher("ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo=")
+	nonce := [NonceSize]byte{1, 2, 3, 4, 5, 6, 7, 8}
+	f.Add([]byte(c.SealResponse(1, nonce, []byte(`{"status":"success","body":{"keys":[]}}`), [12]byte{})))
+	f.Add([]byte("AAAA"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		payload, err := c.OpenResponse(data, nonce)
+		if err == nil && payload == nil {
+			t.Fatal("no error and no payload")
+		}
+		c.OpenRequest(data)
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 type keyJSON struct {
@@ -86,7 +87,8 @@ func jsonError(err error) error {
 	}
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
-		return fmt.Errorf("field %q has the wrong type (%s, want %s)", typ.Field, typ.Value, typ.Type)
+		field := typ.Field[strings.LastIndexByte(typ.Field, '.')+1:]
+		return fmt.Errorf("field %q is a JSON %s, which it cannot be", field, typ.Value)
 	}
 	return errors.New("invalid JSON")
 }

@@ -1,0 +1,281 @@
+// Command uid2 decrypts and encrypts UID2 tokens from the command line, for
+// people and for scripts.
+//
+//	uid2 decrypt (--keys FILE | --keys-url URL --api-key KEY --secret SECRET)
+//	             [--bidstream] [--domain NAME] [--now TIME] [TOKEN...]
+//	uid2 encrypt (--keys FILE | --keys-url ...) [--now TIME] [--keyset-id N] [RAW_UID...]
+//	uid2 inspect TOKEN...
+//	uid2 version
+//
+// decrypt and encrypt print one JSON object per input on its own line.
+// With no TOKEN or RAW_UID they read standard input, one per line,
+// streaming. They exit 0 when every input was processed, whatever the
+// statuses, and 2 with a message on bad flags or keys that cannot be read.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/libuid2/libuid2/go/token"
+	"github.com/libuid2/libuid2/go/uid2"
+)
+
+const usage = `uid2 decrypts and encrypts UID2 tokens.
+
+Usage:
+  uid2 decrypt KEYS [--bidstream] [--domain NAME] [--now TIME] [TOKEN...]
+  uid2 encrypt KEYS [--now TIME] [--keyset-id N] [RAW_UID...]
+  uid2 inspect TOKEN...
+  uid2 version
+
+KEYS is either
+  --keys FILE            a key response, whole ({"body": ...}) or its body
+  --keys-url URL --api-key KEY --secret SECRET
+                         fetch keys from the UID2 service at URL
+
+decrypt and encrypt print one JSON object per input line. With no TOKEN or
+RAW_UID arguments they read standard input, one per line. TIME is RFC 3339
+(2024-01-02T03:04:05Z) or Unix epoch milliseconds; default now.
+Run "uid2 COMMAND -h" for a command's flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "decrypt":
+		err = decryptCmd(args[1:], stdin, stdout, stderr)
+	case "encrypt":
+		err = encryptCmd(args[1:], stdin, stdout, stderr)
+	case "inspect":
+		err = inspectCmd(args[1:], stdout)
+	case "version":
+		fmt.Fprintln(stdout, uid2.Version)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usageError("unknown command %q", args[0])
+	}
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintln(stderr, "uid2:", err)
+	return 2
+}
+
+func usageError(format string, a ...any) error { return fmt.Errorf(format, a...) }
+
+// keyFlags are the flags that say where keys come from.
+type keyFlags struct {
+	file, url, apiKey, secret string
+}
+
+func (k *keyFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&k.file, "keys", "", "key JSON file: a whole key response or its body")
+	fs.StringVar(&k.url, "keys-url", "", "base URL of the UID2 service to fetch keys from")
+	fs.StringVar(&k.apiKey, "api-key", "", "API key for --keys-url")
+	fs.StringVar(&k.secret, "secret", "", "client secret (base64) for --keys-url")
+}
+
+// load fills a client with keys from the file or the service.
+func (k *keyFlags) load(bidstream bool) (uid2.Client, error) {
+	if (k.file == "") == (k.url == "") {
+		return nil, usageError("give exactly one of --keys and --keys-url")
+	}
+	if k.url != "" && (k.apiKey == "" || k.secret == "") {
+		return nil, usageError("--keys-url needs --api-key and --secret")
+	}
+	var c uid2.Client
+	var err error
+	if bidstream {
+		c, err = uid2.NewBidstreamClient(k.url, k.apiKey, k.secret)
+	} else {
+		c, err = uid2.NewSharingClient(k.url, k.apiKey, k.secret)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if k.file != "" {
+		data, err := os.ReadFile(k.file)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.RefreshJSON(data); err != nil {
+			return nil, fmt.Errorf("%s: %v", k.file, err)
+		}
+		return c, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return c, c.Refresh(ctx)
+}
+
+// parseNow reads --now: RFC 3339 or Unix ms; "" is the current time (0).
+func parseNow(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && ms > 0 {
+		return ms, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return 0, usageError("--now %q is neither RFC 3339 nor Unix epoch milliseconds", s)
+	}
+	return t.UnixMilli(), nil
+}
+
+// inputs calls f for each argument, or else for each line of stdin.
+func inputs(args []string, stdin io.Reader, f func(string)) error {
+	if len(args) > 0 {
+		for _, a := range args {
+			f(a)
+		}
+		return nil
+	}
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		f(strings.TrimRight(sc.Text(), "\r"))
+	}
+	return sc.Err()
+}
+
+type decrypted struct {
+	Status                string  `json:"status"`
+	UID                   string  `json:"uid"`
+	EstablishedMs         int64   `json:"established_ms"`
+	SiteID                int32   `json:"site_id"`
+	SiteKeySiteID         int32   `json:"site_key_site_id"`
+	IdentityScope         string  `json:"identity_scope"`
+	IdentityType          *string `json:"identity_type"`
+	Version               int32   `json:"version"`
+	ExpiryMs              int64   `json:"expiry_ms"`
+	IsClientSideGenerated bool    `json:"is_client_side_generated"`
+}
+
+func decryptCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("decrypt", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var kf keyFlags
+	kf.register(fs)
+	bidstream := fs.Bool("bidstream", false, "decrypt as a bidstream client (keys from /v2/key/bidstream, domain checks)")
+	domain := fs.String("domain", "", "domain or app name for client-side generated bidstream tokens")
+	nowFlag := fs.String("now", "", "time to decrypt at: RFC 3339 or Unix epoch ms (default now)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	now, err := parseNow(*nowFlag)
+	if err != nil {
+		return err
+	}
+	c, err := kf.load(*bidstream)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	buf := make([]byte, 0, 128)
+	return inputs(fs.Args(), stdin, func(tok string) {
+		d := c.DecryptAppend(buf, tok, *domain, now)
+		r := decrypted{Status: d.Status.String(), UID: string(d.UID), EstablishedMs: d.EstablishedMs,
+			SiteID: d.SiteID, SiteKeySiteID: d.SiteKeySiteID, IdentityScope: d.IdentityScope.String(),
+			Version: d.AdvertisingTokenVersion, ExpiryMs: d.ExpiryMs, IsClientSideGenerated: d.IsClientSideGenerated}
+		if d.IdentityType != uid2.IdentityTypeUnknown {
+			s := d.IdentityType.String()
+			r.IdentityType = &s
+		}
+		_ = enc.Encode(r)
+	})
+}
+
+func encryptCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("encrypt", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var kf keyFlags
+	kf.register(fs)
+	nowFlag := fs.String("now", "", "time to encrypt at: RFC 3339 or Unix epoch ms (default now)")
+	keyset := fs.Int64("keyset-id", 0, "keyset to encrypt with (default: the caller's default keyset)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	now, err := parseNow(*nowFlag)
+	if err != nil {
+		return err
+	}
+	c, err := kf.load(false)
+	if err != nil {
+		return err
+	}
+	sharing := c.(*uid2.SharingClient)
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	buf := make([]byte, 0, 256)
+	return inputs(fs.Args(), stdin, func(raw string) {
+		tok, st := sharing.EncryptAppend(buf, raw, now, *keyset)
+		_ = enc.Encode(struct {
+			Status string `json:"status"`
+			Token  string `json:"token"`
+		}{st.String(), string(tok)})
+	})
+}
+
+// inspectCmd prints what a token shows without keys: its header.
+func inspectCmd(args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return usageError("inspect needs a TOKEN")
+	}
+	enc := json.NewEncoder(stdout)
+	for _, text := range args {
+		r := map[string]any{"length": len(text)}
+		raw, version, err := token.Decode(text, nil)
+		switch {
+		case err != nil:
+			r["error"] = err.Error()
+		default:
+			r["version"] = version
+			r["bytes"] = len(raw)
+			r["encoding"] = "base64"
+			if strings.ContainsAny(text, "-_") {
+				r["encoding"] = "base64url"
+			}
+			if id, err := token.MasterKeyID(raw, version); err == nil {
+				r["master_key_id"] = id
+			}
+			if version != token.V2 {
+				scope, typ := token.Prefix(raw)
+				r["identity_scope"] = uid2.IdentityScope(scope).String()
+				r["identity_type"] = uid2.IdentityType(typ).String()
+			}
+		}
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
