@@ -1,0 +1,38 @@
+"""javac_jar: compile Java sources into a jar with the system JDK (no java_tools needed)."""
+
+JAVA_RUNTIME = "@bazel_tools//tools/jdk:current_java_runtime"
+
+def javac_jar(name, srcs, out, classpath = [], extra_classpath = [], extra_srcs = [], stage = "", **kwargs):
+    """A genrule: javac --release 11 SRCS into a staging directory, then jar it into OUT.
+
+    Args:
+      name: target name.
+      srcs: a label whose files are the .java sources.
+      out: the jar to write.
+      classpath: labels of jars to compile against.
+      extra_classpath: absolute paths of jars to compile against (system jars).
+      extra_srcs: other inputs that `stage` uses.
+      stage: shell commands run before jarring, with $$t the staging directory.
+      **kwargs: passed to genrule.
+    """
+    cp = ["$(location %s)" % c for c in classpath] + extra_classpath
+    native.genrule(
+        name = name,
+        srcs = [srcs] + classpath + extra_srcs,
+        outs = [out],
+        cmd = "\n".join([
+            "set -e",
+            "t=$(@D)/%s.tmp" % name,
+            "rm -rf $$t && mkdir -p $$t",
+            "$(JAVABASE)/bin/javac --release 11 -encoding UTF-8 -Xlint:all %s -d $$t $(locations %s)" % (
+                ("-cp " + ":".join(cp)) if cp else "",
+                srcs,
+            ),
+            stage,
+            "$(JAVABASE)/bin/jar --create --file $@ -C $$t .",
+            "rm -rf $$t",
+        ]),
+        toolchains = [JAVA_RUNTIME],
+        tools = [JAVA_RUNTIME],
+        **kwargs
+    )
