@@ -151,10 +151,17 @@ namespace LibUid2.Tests
                 Assert.Throws<InvalidOperationException>(() => b.StartAutoRefresh(TimeSpan.FromHours(1)), "auto refresh without endpoint");
                 Assert.Throws<ArgumentOutOfRangeException>(() => s.Refresh(TimeSpan.FromSeconds(-1)), "negative timeout");
             }
-            foreach (string secret in new[] { "not base64!", "", "AAAA", Convert.ToBase64String(new byte[31]), "ü" })
+            // An empty secret is no secret (as null): such a client only loads key JSON.
+            using (var noSecret = new SharingClient("http://127.0.0.1:1", "key", ""))
+            {
+                Assert.Throws<InvalidOperationException>(() => noSecret.Refresh(), "Refresh with an empty secret");
+            }
+            foreach (string secret in new[] { "not base64!", "AAAA", Convert.ToBase64String(new byte[31]), "ü", "\0" })
             {
                 Assert.Throws<ArgumentException>(() => new SharingClient("http://127.0.0.1:1", "key", secret).Dispose(), "secret " + secret);
             }
+            Assert.Throws<ArgumentException>(() => new BidstreamClient("http://127.0.0.1:1\0x", "key", TestServer.Secret), "NUL in endpoint");
+            Assert.Throws<ArgumentException>(() => new BidstreamClient("http://127.0.0.1:1", "k\0ey", TestServer.Secret), "NUL in key");
         }
 
         [Test]

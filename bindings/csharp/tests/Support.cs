@@ -105,19 +105,29 @@ namespace LibUid2.Tests
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
-                RedirectStandardError = false,
+                RedirectStandardError = true,
             };
             _process = Process.Start(psi);
-            string line = _process.StandardOutput.ReadLine();
-            if (line == null || !line.StartsWith("http://"))
+            try
+            {
+                string line = _process.StandardOutput.ReadLine();
+                if (line == null || !line.StartsWith("http://"))
+                    throw new AssertionException("uid2-testserver did not print its URL (got " + (line ?? "EOF") + ")");
+                Url = line.Trim();
+                // Keep draining both pipes so the server never blocks on a full one.
+                Drain(_process.StandardOutput);
+                Drain(_process.StandardError);
+            }
+            catch (Exception)
             {
                 Dispose();
-                throw new AssertionException("uid2-testserver did not print its URL (got " + (line ?? "EOF") + ")");
+                throw;
             }
-            Url = line.Trim();
-            // Keep draining stdout so the server never blocks on a full pipe.
-            _process.OutputDataReceived += (s, e) => { };
-            _process.BeginOutputReadLine();
+        }
+
+        private static void Drain(StreamReader r)
+        {
+            new System.Threading.Thread(() => { try { r.ReadToEnd(); } catch (Exception) { } }) { IsBackground = true }.Start();
         }
 
         private static string Binary()

@@ -32,7 +32,8 @@ namespace LibUid2
         [MethodImpl(MethodImplOptions.NoInlining)]
         private ClientCore(int type, string endpoint, string authKey, string secretKey)
         {
-            byte[] url = Text.ToCString(endpoint), key = Text.ToCString(authKey), secret = Text.ToCString(secretKey);
+            byte[] url = Text.ToCString(endpoint, "endpoint"), key = Text.ToCString(authKey, "authKey"),
+                secret = Text.ToCString(secretKey, "secretKey");
             var handle = new ClientHandle();
             ulong value;
             int st;
@@ -87,7 +88,7 @@ namespace LibUid2
         {
             if (json == null) throw new ArgumentNullException("json");
             int n = Text.ByteCount(json);
-            byte[] bytes = new byte[n];
+            byte[] bytes = new byte[n + 1]; // never empty: an empty array pins as NULL, and NULL json is refused
             int st;
             fixed (byte* b = bytes)
             {

@@ -48,9 +48,11 @@ namespace LibUid2
         }
 
         /// <summary>NUL-terminated UTF-8 bytes of s, or null for null.</summary>
-        internal static byte[] ToCString(string s)
+        /// <exception cref="ArgumentException">s holds a NUL, which would silently cut it short.</exception>
+        internal static byte[] ToCString(string s, string name)
         {
             if (s == null) return null;
+            if (s.IndexOf('\0') >= 0) throw new ArgumentException("must not contain a NUL character", name);
             int n = ByteCount(s);
             byte[] b = new byte[n + 1];
             fixed (byte* d = b) Encode(s, d, n);
