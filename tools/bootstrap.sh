@@ -10,10 +10,12 @@ PACKAGES=(
   # Bazel 4.2.3 and the rule sets WORKSPACE takes from /usr/share/bazel
   bazel-bootstrap bazel-skylib bazel-rules-cc bazel-rules-java
   default-jdk-headless
-  # C / C++
-  gcc g++ pkg-config libgtest-dev libbenchmark-dev valgrind
-  # Python binding
-  python3 python3-pytest
+  # C / C++ (the C++ binding's tests: GoogleTest, nlohmann JSON for the
+  # vectors, ASan/UBSan runtimes, cmake + pkg-config for the consumer test)
+  gcc g++ make cmake pkg-config libgtest-dev libbenchmark-dev nlohmann-json3-dev
+  libasan8 libubsan1 valgrind
+  # Python binding (venv: the wheel is installed into a fresh venv in a test)
+  python3 python3-pytest python3-venv
   # Java binding (JUnit 5 is the target; junit4 + hamcrest kept for JUnitCore runs)
   junit5 junit4 libhamcrest-java
   # C# binding (Mono: mcs + mono; NUnit 2.6 console runner)
@@ -22,11 +24,13 @@ PACKAGES=(
   zip unzip git ca-certificates
 )
 
+# One dpkg-query for all: the packages that are fully installed.
+# (dpkg-query exits 1 when a package is unknown to dpkg: not an error here)
+installed=" $({ dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${PACKAGES[@]}" 2>/dev/null || true; } |
+  awk '$2 == "ii" { printf "%s ", $1 }') "
 missing=()
 for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
-    missing+=("$p")
-  fi
+  [[ "$installed" == *" $p "* ]] || missing+=("$p")
 done
 
 if ((${#missing[@]})); then
