@@ -7,17 +7,22 @@
 # Used by the CMake install and dist target and by the Bazel //bindings/cpp:dist
 # genrule, so both produce the same tree.
 #
-# usage: layout.sh DEST LIBUID2_SO UID2_H UID2_HPP VERSION_GO
-#   VERSION_GO: go/uid2/client.go, which holds `const Version = "x.y.z"`.
+# usage: layout.sh DEST LIBUID2_SO UID2_H UID2_HPP
+# The version (file name, uid2.pc, uid2ConfigVersion.cmake) is the library's
+# own, read with uid2_version() from LIBUID2_SO.
 set -eu
-[ $# -eq 5 ] || { echo "usage: $0 DEST LIBUID2_SO UID2_H UID2_HPP VERSION_GO" >&2; exit 2; }
-dest=$1 so=$2 h=$3 hpp=$4 vgo=$5
+[ $# -eq 4 ] || { echo "usage: $0 DEST LIBUID2_SO UID2_H UID2_HPP" >&2; exit 2; }
+dest=$1 so=$2 h=$3 hpp=$4
 here=$(cd "$(dirname "$0")" && pwd)
 
-version=$(sed -n 's/^const Version = "\([0-9][0-9.]*\)".*/\1/p' "$vgo")
+version=$(/usr/bin/env python3 -c '
+import ctypes, sys
+lib = ctypes.CDLL(sys.argv[1])
+lib.uid2_version.restype = ctypes.c_char_p
+print(lib.uid2_version().decode("ascii"))' "$(cd "$(dirname "$so")" && pwd)/$(basename "$so")")
 case $version in
   [0-9]*.[0-9]*.[0-9]*) ;;
-  *) echo "layout.sh: no 'const Version = \"x.y.z\"' in $vgo" >&2; exit 1 ;;
+  *) echo "layout.sh: uid2_version() of $so gave '$version'" >&2; exit 1 ;;
 esac
 
 mkdir -p "$dest/lib/pkgconfig" "$dest/lib/cmake/uid2" "$dest/include/uid2"
