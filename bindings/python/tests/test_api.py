@@ -125,7 +125,11 @@ def test_long_raw_uid_round_trip(sharing):
         raw = base64.b64encode(bytes(range(256)) * (size // 256) + bytes(size % 256)).decode()
         enc = client.encrypt_raw_uid_into_token(raw)
         assert enc.success, (size, enc)
-        assert client.decrypt_token_into_raw_uid(enc.encrypted_data).uid == raw
+        long_result = client.decrypt_token_into_raw_uid(enc.encrypted_data)
+        assert long_result.uid == raw
+        import pickle
+
+        assert pickle.loads(pickle.dumps(long_result)).uid == raw
         batch = client.encrypt_raw_uids_into_tokens([raw, RAW_UID, raw])
         assert [b.success for b in batch] == [True] * 3
         back = client.decrypt_tokens_into_raw_uids([b.encrypted_data for b in batch])
@@ -303,3 +307,26 @@ def test_fork_after_load_raises():
     )
     proc = _run(code)
     assert proc.stdout.split() == ["child", "0", "NOT_INITIALIZED"], (proc.stdout, proc.stderr)
+
+
+def test_results_pickle_and_copy(sharing):
+    import copy
+    import pickle
+
+    client, token = sharing
+    for result in (client.decrypt_token_into_raw_uid(token), client.decrypt_tokens_into_raw_uids([token, "x"])[1]):
+        again = pickle.loads(pickle.dumps(result))
+        assert again == result and again.uid == result.uid and again.status is result.status
+        assert copy.copy(result) == result
+    enc = client.encrypt_raw_uid_into_token(RAW_UID)
+    assert pickle.loads(pickle.dumps(enc)) == enc
+
+
+def test_private_fields_are_frozen_too(sharing):
+    client, token = sharing
+    result = client.decrypt_token_into_raw_uid(token)
+    with pytest.raises(AttributeError):
+        result._status = 4  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del result._uid_len
+    assert result.success

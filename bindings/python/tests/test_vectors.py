@@ -101,15 +101,16 @@ def check_decrypt(result, exp: dict) -> None:
                       "advertising_token_version", "is_client_side_generated"):
             assert getattr(result, field) is None, field
     # Every field of the C result, exactly (what the vector fixes).
-    raw = tuple(result)
-    assert raw[0] == _STATUS_CODE[status]
-    assert raw[1:3] == (exp["site_id"], exp["site_key_site_id"])
-    assert raw[3] == (0 if exp["identity_scope"] == "UID2" else 1)
-    assert raw[4] == _TYPE_CODE[exp["identity_type"]]
-    assert raw[5] == _VERSION_CODE[exp["version"]]
-    assert raw[6] == int(exp["is_client_side_generated"])
-    assert raw[8:10] == (exp["established_ms"], exp["expiry_ms"])
-    assert raw[10][: raw[7]].decode() == exp["uid"]
+    r = result
+    assert r._status == _STATUS_CODE[status]
+    assert (r._site_id, r._site_key_site_id) == (exp["site_id"], exp["site_key_site_id"])
+    assert r._identity_scope == (0 if exp["identity_scope"] == "UID2" else 1)
+    assert r._identity_type == _TYPE_CODE[exp["identity_type"]]
+    assert r._advertising_token_version == _VERSION_CODE[exp["version"]]
+    assert r._is_client_side_generated == int(exp["is_client_side_generated"])
+    assert (r._established_ms, r._expiry_ms) == (exp["established_ms"], exp["expiry_ms"])
+    assert r._uid_len == len(exp["uid"].encode())
+    assert r._uid_bytes().decode() == exp["uid"]
 
 
 def check_encrypt(result, exp: dict) -> None:

@@ -16,8 +16,7 @@ from ._native import (
     FORK_MESSAGE,
     FORKED_PROCESS,
     INVALID_HANDLE,
-    RESULT_SIZE,
-    RESULT_STRUCT,
+    RESULT_INTS,
     ForkedProcessError,
 )
 from ._types import (
@@ -31,24 +30,40 @@ from ._types import (
 
 __all__ = ["SharingClient", "BidstreamClient"]
 
-_new_decrypted = partial(tuple.__new__, DecryptedToken)
 _new_encrypted = partial(tuple.__new__, EncryptionDataResponse)
-_unpack_result = RESULT_STRUCT.unpack_from
-_iter_results = RESULT_STRUCT.iter_unpack
 _INT32_MAX = 2**31 - 1
+
+# ctypes converts a plain int argument through the argtype's from_param on
+# every call, which dominates a 7-argument call; an instance of the argtype
+# passes straight through. Hot paths therefore pass ctypes instances: the
+# handle (one per client), constants, per-thread buffer addresses and a
+# cache of sizes.
+_NO_HANDLE = ctypes.c_uint64(0)
+_SIZE_0 = ctypes.c_size_t(0)
+_NOW = ctypes.c_int64(0)  # UID2_NOW: the system clock
+_sizes: dict = {}
 _ENCRYPT_OUT_CAP = 1024  # per-thread encrypt buffer; larger tokens retry with the size needed
+_ENCRYPT_OUT_CAP_ARG = ctypes.c_size_t(_ENCRYPT_OUT_CAP)
+
+
+def _size(n: int) -> ctypes.c_size_t:
+    """A c_size_t for n, shared for the lengths that recur (token lengths)."""
+    size = _sizes.get(n)
+    if size is None:
+        size = ctypes.c_size_t(n)
+        if n < 65536 and len(_sizes) < 4096:
+            _sizes[n] = size
+    return size
 
 
 class _ThreadBuffers(threading.local):
     """Per-thread output buffers, so single calls allocate nothing but their result."""
 
     def __init__(self) -> None:
-        self.result = ctypes.create_string_buffer(RESULT_SIZE)
-        self.result_addr = ctypes.addressof(self.result)
         self.out = ctypes.create_string_buffer(_ENCRYPT_OUT_CAP)
-        self.out_addr = ctypes.addressof(self.out)
+        self.out_addr = ctypes.c_void_p(ctypes.addressof(self.out))
         self.out_len = ctypes.c_size_t()
-        self.out_len_addr = ctypes.addressof(self.out_len)
+        self.out_len_addr = ctypes.c_void_p(ctypes.addressof(self.out_len))
 
 
 _tls = _ThreadBuffers()
@@ -65,21 +80,38 @@ def _encode_text(value: object, what: str) -> bytes:
     raise TypeError(f"{what} must be str, not {type(value).__name__}")
 
 
-def _encode_all(values: Iterable[object], what: str) -> List[bytes]:
+def _encode_all(values: Sequence[object], what: str) -> List[bytes]:
     try:
         return [v.encode() for v in values]  # type: ignore[attr-defined]
     except (AttributeError, TypeError, UnicodeEncodeError):
         return [_encode_text(v, f"{what}[{i}]") for i, v in enumerate(values)]
 
 
-def _join(parts: List[bytes], what: str) -> tuple:
-    """One joined buffer and its int32 offsets (count + 1 entries)."""
-    offsets = array("i", [0])
-    joined = b"".join(parts)
+def _join(values: Sequence[object], what: str) -> tuple:
+    """One joined UTF-8 buffer of a sequence of str, with its int32 offsets
+    (count + 1 entries)."""
+    try:
+        text = "".join(values)  # type: ignore[arg-type]
+    except TypeError:
+        text = None
+    if text is not None and text.isascii():  # one encode for the whole batch
+        joined = text.encode("ascii")
+        lengths = map(len, values)  # type: ignore[arg-type]
+    else:
+        parts = _encode_all(values, what)
+        joined = b"".join(parts)
+        lengths = map(len, parts)
     if len(joined) > _INT32_MAX:
         raise ValueError(f"{what}: a batch holds at most {_INT32_MAX} bytes; split it")
-    offsets.extend(accumulate(map(len, parts)))
+    offsets = array("i", [0])
+    offsets.extend(accumulate(lengths))
     return joined, offsets
+
+
+def _result_array(count: int):
+    """A zeroed array of at least count results. Sizes are powers of two so
+    that ctypes creates (and caches forever) few array types."""
+    return (DecryptedToken * (1 << (count - 1).bit_length()))()
 
 
 def _now_ms(now: Optional[_dt.datetime]) -> int:
@@ -97,7 +129,7 @@ class _Client:
         auth_key: Optional[str] = None,
         secret_key: Optional[str] = None,
     ) -> None:
-        self._handle = 0
+        self._handle = _NO_HANDLE
         lib = _native.lib()
         args = []
         for name, value in (("base_url", base_url), ("auth_key", auth_key), ("secret_key", secret_key)):
@@ -118,20 +150,20 @@ class _Client:
         self._decrypt = lib.uid2_decrypt
         self._decrypt_batch = lib.uid2_decrypt_batch
         self._encrypt = lib.uid2_encrypt
-        self._handle = out.value
+        self._handle = out  # a c_uint64: passed to every call as is
 
     # -- lifetime ---------------------------------------------------------
 
     def close(self) -> None:
         """Free the client's handle (and stop its automatic refresh).
         Idempotent; any later call raises ValueError."""
-        handle, self._handle = self._handle, 0
-        if handle:
+        handle, self._handle = self._handle, _NO_HANDLE
+        if handle.value:
             self._lib.uid2_client_free(handle)
 
     @property
     def closed(self) -> bool:
-        return self._handle == 0
+        return self._handle.value == 0
 
     def __enter__(self):
         return self
@@ -233,22 +265,23 @@ class _Client:
                 raw = _encode_text(token, "token")
         else:
             raw = _encode_text(token, "token")
-        now_ms = 0 if now is None else datetime_to_ms(now)
-        tls = _tls
+        now_arg = _NOW if now is None else ctypes.c_int64(datetime_to_ms(now))
+        result = DecryptedToken()
         status = self._decrypt(
-            self._handle, raw, len(raw), domain, 0 if domain is None else len(domain), now_ms, tls.result_addr
+            self._handle, raw, _sizes.get(len(raw)) or _size(len(raw)),
+            domain, _SIZE_0 if domain is None else _size(len(domain)), now_arg, result,
         )
         if status < 100:
-            return _new_decrypted(_unpack_result(tls.result))
+            return result
         if status == BUFFER_TOO_SMALL:
-            return self._decrypt_long(raw, domain, now_ms)
+            return self._decrypt_long(raw, domain, now_arg.value)
         self._raise_for(status)
         raise AssertionError  # unreachable
 
     def _decrypt_long(self, raw: bytes, domain: Optional[bytes], now_ms: int) -> DecryptedToken:
         """A raw UID longer than the inline buffer: decrypt into a buffer of
-        the size the library reported."""
-        result = ctypes.create_string_buffer(RESULT_SIZE)
+        the size the library reported, kept beside the result."""
+        result = DecryptedToken()
         cap = 2 * _native.UID_INLINE_CAPACITY
         for _ in range(4):
             uid_buf = ctypes.create_string_buffer(cap + 1)
@@ -256,13 +289,14 @@ class _Client:
                 self._handle, raw, len(raw), domain, 0 if domain is None else len(domain),
                 now_ms, result, uid_buf, cap + 1,
             )
-            fields = _unpack_result(result)
             if status != BUFFER_TOO_SMALL:
                 break
-            cap = max(cap * 2, fields[7])
+            cap = max(cap * 2, result._uid_len)
         if status >= 100:
             self._raise_for(status)
-        return _new_decrypted(fields[:10] + (uid_buf.raw[: fields[7]],))
+        if status == 0:
+            object.__setattr__(result, "_long_uid", uid_buf.raw[: result._uid_len])
+        return result
 
     def _decrypt_many(
         self, tokens: Iterable[str], domain: Optional[bytes], now: Optional[_dt.datetime]
@@ -275,23 +309,20 @@ class _Client:
         if count == 0:
             return []
         now_ms = _now_ms(now)
-        parts = _encode_all(tokens, "tokens")
-        joined, offsets = _join(parts, "tokens")
-        results = bytearray(count * RESULT_SIZE)
-        cresults = (ctypes.c_char * len(results)).from_buffer(results)
+        joined, offsets = _join(tokens, "tokens")
+        results = _result_array(count)
         status = self._decrypt_batch(
             self._handle, joined, offsets.buffer_info()[0], count, domain,
-            0 if domain is None else len(domain), now_ms, cresults,
+            0 if domain is None else len(domain), now_ms, results,
         )
-        del cresults
         if status != 0:
             self._raise_for(status)
-        out = list(map(_new_decrypted, _iter_results(results)))
-        statuses = memoryview(results).cast("i")[:: RESULT_SIZE // 4].tolist()
+        out = results[:count]  # views of the array: no copy, decoded on access
+        statuses = memoryview(results).cast("B").cast("i")[: count * RESULT_INTS : RESULT_INTS].tolist()
         if BUFFER_TOO_SMALL in statuses:
             for i, s in enumerate(statuses):
                 if s == BUFFER_TOO_SMALL:
-                    out[i] = self._decrypt_long(parts[i], domain, now_ms)
+                    out[i] = self._decrypt_long(_encode_text(tokens[i], "token"), domain, now_ms)
         return out
 
 
@@ -343,18 +374,19 @@ class SharingClient(_Client):
         """Encrypt a raw UID (base64 text) into a v4 sharing token with the
         default keyset's active key, or ``keyset_id``'s."""
         raw = _encode_text(raw_uid, "raw_uid")
-        keyset = _keyset(keyset_id)
-        now_ms = 0 if now is None else datetime_to_ms(now)
+        keyset = _NOW if keyset_id is None else ctypes.c_int64(_keyset(keyset_id))
+        now_arg = _NOW if now is None else ctypes.c_int64(datetime_to_ms(now))
         tls = _tls
         status = self._encrypt(
-            self._handle, raw, len(raw), now_ms, keyset, tls.out_addr, _ENCRYPT_OUT_CAP, tls.out_len_addr
+            self._handle, raw, _sizes.get(len(raw)) or _size(len(raw)), now_arg, keyset,
+            tls.out_addr, _ENCRYPT_OUT_CAP_ARG, tls.out_len_addr,
         )
         if status == 0:
-            return _new_encrypted((0, ctypes.string_at(tls.out_addr, tls.out_len.value).decode("ascii")))
+            return _new_encrypted((0, tls.out[: tls.out_len.value].decode("ascii")))
         if status < 100:
             return _new_encrypted((status, ""))
         if status == BUFFER_TOO_SMALL:
-            return self._encrypt_long(raw, now_ms, keyset, tls.out_len.value, None)
+            return self._encrypt_long(raw, now_arg.value, keyset.value, tls.out_len.value, None)
         self._raise_for(status)
         raise AssertionError  # unreachable
 
@@ -398,7 +430,7 @@ class SharingClient(_Client):
         now_ms = _now_ms(now)
         if count == 0:
             return []
-        joined, offsets = _join(_encode_all(raw_uids, "raw_uids"), "raw_uids")
+        joined, offsets = _join(raw_uids, "raw_uids")
         out_offsets = array("i", bytes(4 * (count + 1)))
         statuses = array("i", bytes(4 * count))
         needed = ctypes.c_size_t()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import struct
 import threading
 from ctypes import POINTER, c_char_p, c_int32, c_size_t, c_uint32, c_uint64, c_void_p
 
@@ -40,19 +39,29 @@ CLIENT_BIDSTREAM = 2
 
 UID_INLINE_CAPACITY = 256
 
-# uid2_decryption_result, field by field:
-#   int32 status, site_id, site_key_site_id, identity_scope, identity_type,
-#         advertising_token_version, is_client_side_generated, uid_len;
-#   int64 established_ms, expiry_ms;
-#   char  uid[UID2_UID_INLINE_CAPACITY + 1];
-# then padding to the struct's 8-byte alignment. "=" is native byte order
-# with standard sizes and no implicit padding, so the layout is spelled out.
-RESULT_FORMAT = "=8i2q%ds" % (UID_INLINE_CAPACITY + 1)
-_RESULT_UNPADDED = struct.calcsize(RESULT_FORMAT)
-RESULT_SIZE = (_RESULT_UNPADDED + 7) // 8 * 8
-RESULT_FORMAT += "%dx" % (RESULT_SIZE - _RESULT_UNPADDED)
-RESULT_STRUCT = struct.Struct(RESULT_FORMAT)
-assert RESULT_STRUCT.size == RESULT_SIZE == 312
+class DecryptionResult(ctypes.Structure):
+    """uid2_decryption_result. The binding's DecryptedToken is this structure
+    (a view of the library's output, decoded on attribute access)."""
+
+    _fields_ = [
+        ("_status", c_int32),
+        ("_site_id", c_int32),
+        ("_site_key_site_id", c_int32),
+        ("_identity_scope", c_int32),
+        ("_identity_type", c_int32),
+        ("_advertising_token_version", c_int32),
+        ("_is_client_side_generated", c_int32),
+        ("_uid_len", c_int32),
+        ("_established_ms", ctypes.c_int64),
+        ("_expiry_ms", ctypes.c_int64),
+        ("_uid", ctypes.c_char * (UID_INLINE_CAPACITY + 1)),
+    ]
+
+
+RESULT_SIZE = ctypes.sizeof(DecryptionResult)
+assert RESULT_SIZE == 312, RESULT_SIZE
+# A result's size in int32s (the stride of the status column of a batch).
+RESULT_INTS = RESULT_SIZE // 4
 
 
 class RefreshStateStruct(ctypes.Structure):
@@ -112,8 +121,11 @@ _SIGNATURES = {
     "uid2_auto_refresh_start": (_i32, [_u64, c_uint32, c_uint32]),
     "uid2_auto_refresh_stop": (_i32, [_u64]),
     "uid2_refresh_state_get": (_i32, [_u64, POINTER(RefreshStateStruct), _vp, _sz]),
-    "uid2_decrypt": (_i32, [_u64, _cp, _sz, _cp, _sz, _i64, _vp]),
-    "uid2_decrypt_to_buffer": (_i32, [_u64, _cp, _sz, _cp, _sz, _i64, _vp, _vp, _sz]),
+    "uid2_decrypt": (_i32, [_u64, _cp, _sz, _cp, _sz, _i64, POINTER(DecryptionResult)]),
+    "uid2_decrypt_to_buffer": (
+        _i32,
+        [_u64, _cp, _sz, _cp, _sz, _i64, POINTER(DecryptionResult), _vp, _sz],
+    ),
     "uid2_decrypt_batch": (_i32, [_u64, _cp, _vp, _sz, _cp, _sz, _i64, _vp]),
     "uid2_encrypt": (_i32, [_u64, _cp, _sz, _i64, _i64, _vp, _sz, _vp]),
     "uid2_encrypt_batch": (

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import datetime as _dt
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 from typing import Optional
+
+from ._native import DecryptionResult
 
 __all__ = [
     "DecryptionStatus",
@@ -147,7 +150,7 @@ def datetime_to_ms(now: _dt.datetime) -> int:
     return ms
 
 
-class DecryptedToken(tuple):
+class DecryptedToken(DecryptionResult):
     """The result of decrypting a token (immutable).
 
     Attributes, as in the official SDK: ``status``, ``success``, ``uid`` (alias
@@ -162,61 +165,75 @@ class DecryptedToken(tuple):
     Datetimes are timezone-aware UTC.
     """
 
-    # A tuple of the C result's fields, built without running Python code per
-    # result (batch decrypts make millions of them); fields are decoded on
-    # access. Layout: status, site_id, site_key_site_id, identity_scope,
-    # identity_type, version, is_client_side_generated, uid_len,
-    # established_ms, expiry_ms, uid bytes (uid_len of them are the uid).
+    # The C result itself (uid2_decryption_result), written by the library:
+    # a batch's results are views of one array. Fields are decoded on access.
     __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"DecryptedToken is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"DecryptedToken is immutable (cannot delete {name!r})")
 
     @property
     def status(self) -> DecryptionStatus:
-        return DECRYPTION_STATUS_BY_CODE.get(self[0], DecryptionStatus.INTERNAL_ERROR)
+        return DECRYPTION_STATUS_BY_CODE.get(self._status, DecryptionStatus.INTERNAL_ERROR)
 
     @property
     def success(self) -> bool:
-        return self[0] == 0
+        return self._status == 0
 
     @property
     def uid(self) -> Optional[str]:
-        if self[0] != 0:
+        if self._status != 0:
             return None
-        return self[10][: self[7]].decode("utf-8", "replace")
+        raw = self._uid  # up to the first NUL
+        if len(raw) != self._uid_len:
+            raw = self._uid_bytes()
+        return raw.decode("utf-8", "replace")
 
     uid2 = uid  # the official SDK's backward-compatible alias
 
+    def _uid_bytes(self) -> bytes:
+        """The raw UID's bytes, whatever they hold (NULs; longer than the
+        inline buffer: kept beside the structure)."""
+        long_uid = self.__dict__.get("_long_uid")
+        if long_uid is not None:
+            return long_uid
+        return ctypes.string_at(ctypes.addressof(self) + DecryptionResult._uid.offset, self._uid_len)
+
     @property
     def established(self) -> Optional[_dt.datetime]:
-        return _ms_to_datetime(self[8]) if self[0] in _DECODED else None
+        return _ms_to_datetime(self._established_ms) if self._status in _DECODED else None
 
     @property
     def expiry(self) -> Optional[_dt.datetime]:
-        return _ms_to_datetime(self[9]) if self[0] in _DECODED else None
+        return _ms_to_datetime(self._expiry_ms) if self._status in _DECODED else None
 
     @property
     def site_id(self) -> Optional[int]:
-        return self[1] if self[0] in _DECODED else None
+        return self._site_id if self._status in _DECODED else None
 
     @property
     def site_key_site_id(self) -> Optional[int]:
-        return self[2] if self[0] in _DECODED else None
+        return self._site_key_site_id if self._status in _DECODED else None
 
     @property
     def identity_scope(self) -> Optional[IdentityScope]:
-        s = self[3]
+        s = self._identity_scope
         return _SCOPES[s] if 0 <= s < 2 else None
 
     @property
     def identity_type(self) -> Optional[IdentityType]:
-        return _TYPES.get(self[4]) if self[0] in _DECODED else None
+        return _TYPES.get(self._identity_type) if self._status in _DECODED else None
 
     @property
     def advertising_token_version(self) -> Optional[AdvertisingTokenVersion]:
-        return _VERSIONS.get(self[5]) if self[0] in _DECODED else None
+        return _VERSIONS.get(self._advertising_token_version) if self._status in _DECODED else None
 
     @property
     def is_client_side_generated(self) -> Optional[bool]:
-        return bool(self[6]) if self[0] in _DECODED else None
+        return bool(self._is_client_side_generated) if self._status in _DECODED else None
 
     _FIELDS = (
         "status",
@@ -240,8 +257,11 @@ class DecryptedToken(tuple):
         return f"DecryptedToken({inner})"
 
     def _key(self) -> tuple:
-        return (self[0], self[1], self[2], self[3], self[4], self[5], self[6],
-                self[8], self[9], self[10][: self[7]])
+        return (
+            self._status, self._site_id, self._site_key_site_id, self._identity_scope,
+            self._identity_type, self._advertising_token_version, self._is_client_side_generated,
+            self._established_ms, self._expiry_ms, self._uid_bytes() if self._status == 0 else b"",
+        )
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DecryptedToken):
@@ -255,6 +275,16 @@ class DecryptedToken(tuple):
 
     def __hash__(self) -> int:
         return hash(self._key())
+
+    def __reduce__(self):
+        return (_rebuild_decrypted, (bytes(self), self.__dict__.get("_long_uid")))
+
+
+def _rebuild_decrypted(data: bytes, long_uid: Optional[bytes]) -> DecryptedToken:
+    result = DecryptedToken.from_buffer_copy(data)
+    if long_uid is not None:
+        object.__setattr__(result, "_long_uid", long_uid)
+    return result
 
 
 #: Alias (the Java/.NET name of the same result).
