@@ -1,0 +1,614 @@
+// Tests of the C ABI (uid2.h) through the shared library, as a C or C++
+// program sees it: every function, every status, the shared vectors byte
+// for byte, buffers, handles, threads, fork, and memory over many cycles.
+//
+// Needs UID2_VECTORS (the tests/vectors directory) and UID2_TESTSERVER (the
+// uid2-testserver binary) in the environment.
+#include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern "C" {
+#include "uid2.h"
+}
+
+using json = nlohmann::json;
+
+namespace {
+
+// Status numbers are part of the ABI: they never change.
+static_assert(UID2_STATUS_SUCCESS == 0 && UID2_STATUS_NOT_AUTHORIZED_FOR_KEY == 1 &&
+              UID2_STATUS_NOT_AUTHORIZED_FOR_MASTER_KEY == 2 && UID2_STATUS_NOT_INITIALIZED == 3 &&
+              UID2_STATUS_INVALID_PAYLOAD == 4 && UID2_STATUS_EXPIRED_TOKEN == 5 &&
+              UID2_STATUS_KEYS_NOT_SYNCED == 6 && UID2_STATUS_VERSION_NOT_SUPPORTED == 7 &&
+              UID2_STATUS_INVALID_PAYLOAD_TYPE == 8 && UID2_STATUS_INVALID_IDENTITY_SCOPE == 9 &&
+              UID2_STATUS_INVALID_TOKEN_LIFETIME == 10 &&
+              UID2_STATUS_DOMAIN_OR_APP_NAME_CHECK_FAILED == 11 && UID2_STATUS_USER_OPTED_OUT == 12 &&
+              UID2_STATUS_ENCRYPTION_FAILURE == 13 && UID2_STATUS_TOKEN_DECRYPT_FAILURE == 14 &&
+              UID2_STATUS_KEY_INACTIVE == 15 && UID2_STATUS_BUFFER_TOO_SMALL == 100 &&
+              UID2_STATUS_INVALID_HANDLE == 101 && UID2_STATUS_INVALID_ARGUMENT == 102 &&
+              UID2_STATUS_INTERNAL_ERROR == 103 && UID2_STATUS_FORKED_PROCESS == 104 &&
+              UID2_STATUS_REFRESH_FAILED == 105 && UID2_STATUS_INVALID_KEYS == 106 &&
+              UID2_STATUS_WRONG_CLIENT_TYPE == 107,
+              "status numbers are fixed forever");
+
+constexpr const char *kSecret = "ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo=";
+constexpr const char *kApiKey = "capi-test-key";
+
+std::string env(const char *name) {
+  const char *v = std::getenv(name);
+  if (v == nullptr) {
+    ADD_FAILURE() << name << " is not set";
+    return "";
+  }
+  return v;
+}
+
+std::string readFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::pair<std::string, json>> vectorFiles() {
+  std::vector<std::pair<std::string, json>> out;
+  for (const auto &e : std::filesystem::directory_iterator(env("UID2_VECTORS"))) {
+    if (e.path().extension() == ".json") out.emplace_back(e.path().filename().string(), json::parse(readFile(e.path().string())));
+  }
+  std::sort(out.begin(), out.end(), [](auto &a, auto &b) { return a.first < b.first; });
+  return out;
+}
+
+json vectorFile(const std::string &name) {
+  for (auto &[n, f] : vectorFiles())
+    if (n == name) return f;
+  ADD_FAILURE() << "no vector file " << name;
+  return json();
+}
+
+std::string lastError() {
+  char buf[512];
+  uid2_last_error_message(buf, sizeof buf);
+  return buf;
+}
+
+// A client owned by a test.
+struct Client {
+  uid2_client h = 0;
+  explicit Client(uid2_client_type type, const char *url = nullptr, const char *key = nullptr,
+                  const char *secret = nullptr) {
+    EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_client_new(type, url, key, secret, &h)) << lastError();
+  }
+  ~Client() {
+    if (h != 0) uid2_client_free(h);
+  }
+  void load(const json &keys) {
+    std::string s = keys.dump();
+    ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_json(h, s.data(), s.size())) << lastError();
+  }
+};
+
+uid2_client_type typeOf(const json &file) {
+  return file["client"] == "sharing" ? UID2_CLIENT_SHARING : UID2_CLIENT_BIDSTREAM;
+}
+
+// What a decrypt returned, in the vectors' terms.
+json resultJson(const uid2_decryption_result &r, const std::string &uid) {
+  json j;
+  j["status"] = uid2_status_name(r.status);
+  j["uid"] = uid;
+  j["established_ms"] = r.established_ms;
+  j["expiry_ms"] = r.expiry_ms;
+  j["site_id"] = r.site_id;
+  j["site_key_site_id"] = r.site_key_site_id;
+  j["identity_scope"] = r.identity_scope == UID2_IDENTITY_SCOPE_EUID ? "EUID" : "UID2";
+  j["identity_type"] = r.identity_type == UID2_IDENTITY_TYPE_EMAIL   ? json("EMAIL")
+                       : r.identity_type == UID2_IDENTITY_TYPE_PHONE ? json("PHONE")
+                                                                     : json(nullptr);
+  j["version"] = r.advertising_token_version;
+  j["is_client_side_generated"] = r.is_client_side_generated != 0;
+  return j;
+}
+
+// Decrypts as a binding must: inline, or into a buffer when the raw UID
+// does not fit.
+json decryptCase(uid2_client h, const json &c) {
+  std::string tok = c["token"];
+  std::string domain = c["domain"].is_null() ? "" : c["domain"].get<std::string>();
+  const char *d = c["domain"].is_null() ? nullptr : domain.data();
+  uid2_decryption_result r;
+  int64_t now = c["now_ms"];
+  uid2_status st = uid2_decrypt(h, tok.data(), tok.size(), d, domain.size(), now, &r);
+  EXPECT_EQ(st, r.status);
+  if (st == UID2_STATUS_BUFFER_TOO_SMALL) {
+    EXPECT_GT(r.uid_len, UID2_UID_INLINE_CAPACITY);
+    EXPECT_EQ('\0', r.uid[0]);
+    std::string uid(r.uid_len, '\0');
+    st = uid2_decrypt_to_buffer(h, tok.data(), tok.size(), d, domain.size(), now, &r, uid.data(), uid.size());
+    EXPECT_EQ(UID2_STATUS_SUCCESS, st);
+    return resultJson(r, uid);
+  }
+  EXPECT_EQ(static_cast<size_t>(r.uid_len), std::strlen(r.uid));
+  return resultJson(r, std::string(r.uid, r.uid_len));
+}
+
+std::vector<uint8_t> unhex(const std::string &s) {
+  std::vector<uint8_t> out;
+  for (size_t i = 0; i + 1 < s.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(s.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+TEST(Abi, VersionsAndNames) {
+  EXPECT_EQ((1u << 16) | 0u, uid2_abi_version());
+  EXPECT_STREQ("0.1.0", uid2_version());
+  EXPECT_STREQ("SUCCESS", uid2_status_name(UID2_STATUS_SUCCESS));
+  EXPECT_STREQ("USER_OPTED_OUT", uid2_status_name(UID2_STATUS_USER_OPTED_OUT));
+  EXPECT_STREQ("WRONG_CLIENT_TYPE", uid2_status_name(UID2_STATUS_WRONG_CLIENT_TYPE));
+  EXPECT_STREQ("UNKNOWN_STATUS", uid2_status_name(99));
+  EXPECT_STREQ("UNKNOWN_STATUS", uid2_status_name(-1));
+  for (int s = 0; s <= 15; s++) EXPECT_STRNE("UNKNOWN_STATUS", uid2_status_name(s)) << s;
+  for (int s = 100; s <= 107; s++) EXPECT_STRNE("UNKNOWN_STATUS", uid2_status_name(s)) << s;
+}
+
+TEST(Abi, VectorsByteExact) {
+  int cases = 0;
+  for (auto &[name, f] : vectorFiles()) {
+    Client c(typeOf(f));
+    if (!f["keys"].is_null()) c.load(f["keys"]);
+    for (auto &cs : f["cases"]) {
+      cases++;
+      if (cs["op"] == "decrypt") {
+        EXPECT_EQ(cs["expect"], decryptCase(c.h, cs)) << name << ": " << cs["name"];
+      } else {
+        std::string raw = cs["raw_uid"];
+        auto nonces = unhex(cs["nonces"]);
+        int64_t keyset = cs["keyset_id"].is_null() ? 0 : cs["keyset_id"].get<int64_t>();
+        std::vector<char> out(1024);
+        size_t n = 0;
+        uid2_status st = uid2_encrypt_with_nonces_insecure_for_tests(c.h, raw.data(), raw.size(), cs["now_ms"], keyset,
+                                                                     nonces.data(), out.data(), out.size(), &n);
+        json got = {{"status", uid2_status_name(st)}, {"token", st == UID2_STATUS_SUCCESS ? std::string(out.data(), n) : ""}};
+        EXPECT_EQ(cs["expect"], got) << name << ": " << cs["name"];
+      }
+    }
+  }
+  EXPECT_GT(cases, 100);
+}
+
+TEST(Abi, BatchDecryptMatchesSingle) {
+  for (auto &[name, f] : vectorFiles()) {
+    Client c(typeOf(f));
+    if (!f["keys"].is_null()) c.load(f["keys"]);
+    // One batch per (time, domain): the batch takes one of each.
+    for (auto &cs : f["cases"]) {
+      if (cs["op"] != "decrypt") continue;
+      std::string tok = cs["token"];
+      std::string joined = "x" + tok + tok;  // offsets need not start at 0
+      int32_t offsets[] = {1, static_cast<int32_t>(1 + tok.size()), static_cast<int32_t>(1 + 2 * tok.size())};
+      uid2_decryption_result rs[2];
+      std::string domain = cs["domain"].is_null() ? "" : cs["domain"].get<std::string>();
+      ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_decrypt_batch(c.h, joined.data(), offsets, 2, domain.data(), domain.size(),
+                                                        cs["now_ms"], rs));
+      for (auto &r : rs) {
+        if (r.status == UID2_STATUS_BUFFER_TOO_SMALL) {
+          // A raw UID too long to return inline: as uid2_decrypt does.
+          EXPECT_GT(r.uid_len, UID2_UID_INLINE_CAPACITY) << cs["name"];
+          EXPECT_EQ(cs["expect"]["uid"].get<std::string>().size(), static_cast<size_t>(r.uid_len));
+          continue;
+        }
+        EXPECT_EQ(cs["expect"], resultJson(r, std::string(r.uid, r.uid_len))) << name << ": " << cs["name"];
+      }
+    }
+  }
+}
+
+TEST(Abi, BatchEdges) {
+  Client c(UID2_CLIENT_SHARING);
+  uid2_decryption_result r;
+  int32_t offs[] = {0, 0};
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_decrypt_batch(c.h, nullptr, nullptr, 0, nullptr, 0, 0, nullptr));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_batch(c.h, nullptr, offs, 1, nullptr, 0, 0, &r));
+  int32_t bad[] = {5, 2};
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_batch(c.h, "abcdef", bad, 1, nullptr, 0, 0, &r));
+  int32_t neg[] = {-1, 2};
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_batch(c.h, "abcdef", neg, 1, nullptr, 0, 0, &r));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_decrypt_batch(987654321, "a", offs, 1, nullptr, 0, 0, &r));
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_decrypt_batch(c.h, "", offs, 1, nullptr, 0, 0, &r));
+  EXPECT_EQ(UID2_STATUS_NOT_INITIALIZED, r.status);
+}
+
+TEST(Abi, EncryptBuffersAndBatch) {
+  json f = vectorFile("sharing.json");
+  Client c(UID2_CLIENT_SHARING);
+  c.load(f["keys"]);
+  const std::string raw = "ywsvDNINiZOVSsfkHpLpSJzXzhr6Jx9Z/4Q0+lsEUvM=";
+  const int64_t now = 1700000000000;
+  size_t n = 0;
+  // Asking for the size.
+  EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL, uid2_encrypt(c.h, raw.data(), raw.size(), now, 0, nullptr, 0, &n));
+  EXPECT_EQ(218u, n);
+  std::vector<char> exact(n), roomy(n + 1, 'x');
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt(c.h, raw.data(), raw.size(), now, 0, exact.data(), exact.size(), &n));
+  EXPECT_EQ(218u, n);
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt(c.h, raw.data(), raw.size(), now, 0, roomy.data(), roomy.size(), &n));
+  EXPECT_EQ('\0', roomy[n]);
+  std::vector<char> small(217);
+  EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL, uid2_encrypt(c.h, raw.data(), raw.size(), now, 0, small.data(), small.size(), &n));
+  EXPECT_EQ(218u, n);
+  // Two encrypts of the same input differ: fresh nonces.
+  EXPECT_NE(std::string(exact.data(), 218), std::string(roomy.data(), 218));
+  // A token decrypts to its raw UID.
+  uid2_decryption_result r;
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_decrypt(c.h, roomy.data(), n, nullptr, 0, now, &r));
+  EXPECT_EQ(raw, r.uid);
+
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_encrypt(c.h, raw.data(), raw.size(), now, 0, nullptr, 5, &n));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_encrypt(c.h, raw.data(), raw.size(), now, 0, exact.data(), 218, nullptr));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_encrypt(c.h, nullptr, 3, now, 0, exact.data(), 218, &n));
+  uint8_t nonces[24] = {};
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT,
+            uid2_encrypt_with_nonces_insecure_for_tests(c.h, raw.data(), raw.size(), now, 0, nullptr, exact.data(), 218, &n));
+  EXPECT_EQ(UID2_STATUS_SUCCESS,
+            uid2_encrypt_with_nonces_insecure_for_tests(c.h, raw.data(), raw.size(), now, 0, nonces, exact.data(), 218, &n));
+
+  // Batch: three raw UIDs, one bad, joined.
+  std::string bad = "not base64";
+  std::string joined = raw + bad + raw;
+  int32_t offsets[] = {0, static_cast<int32_t>(raw.size()), static_cast<int32_t>(raw.size() + bad.size()),
+                       static_cast<int32_t>(joined.size())};
+  int32_t outOffsets[4];
+  uid2_status statuses[3];
+  size_t needed = 0;
+  EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL, uid2_encrypt_batch(c.h, joined.data(), offsets, 3, now, 0, nullptr, 0,
+                                                             outOffsets, statuses, &needed));
+  ASSERT_GE(needed, 2 * 218u);
+  std::vector<char> out(needed);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt_batch(c.h, joined.data(), offsets, 3, now, 0, out.data(), out.size(),
+                                                    outOffsets, statuses, &needed));
+  EXPECT_EQ(UID2_STATUS_SUCCESS, statuses[0]);
+  EXPECT_EQ(UID2_STATUS_ENCRYPTION_FAILURE, statuses[1]);
+  EXPECT_EQ(UID2_STATUS_SUCCESS, statuses[2]);
+  EXPECT_EQ(0, outOffsets[0]);
+  EXPECT_EQ(218, outOffsets[1]);
+  EXPECT_EQ(218, outOffsets[2]);
+  EXPECT_EQ(436, outOffsets[3]);
+  for (int i : {0, 2}) {
+    EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_decrypt(c.h, out.data() + outOffsets[i], outOffsets[i + 1] - outOffsets[i],
+                                                nullptr, 0, now, &r));
+    EXPECT_EQ(raw, r.uid);
+  }
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt_batch(c.h, nullptr, nullptr, 0, now, 0, nullptr, 0, nullptr, nullptr, &needed));
+  EXPECT_EQ(0u, needed);
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT,
+            uid2_encrypt_batch(c.h, joined.data(), offsets, 3, now, 0, out.data(), out.size(), outOffsets, statuses, nullptr));
+
+  Client bid(UID2_CLIENT_BIDSTREAM);
+  EXPECT_EQ(UID2_STATUS_WRONG_CLIENT_TYPE, uid2_encrypt(bid.h, raw.data(), raw.size(), now, 0, exact.data(), 218, &n));
+  EXPECT_EQ(UID2_STATUS_WRONG_CLIENT_TYPE, uid2_encrypt_batch(bid.h, joined.data(), offsets, 3, now, 0, out.data(),
+                                                              out.size(), outOffsets, statuses, &needed));
+}
+
+TEST(Abi, LongRawUIDs) {
+  json f = vectorFile("sharing.json");
+  Client c(UID2_CLIENT_SHARING);
+  c.load(f["keys"]);
+  // A raw UID of 400 characters: too long for the inline buffer.
+  const int64_t now = 1700000000000;
+  std::string raw(400, 'A');
+  std::vector<char> tok(2000);
+  size_t n = 0;
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt(c.h, raw.data(), raw.size(), now, 0, tok.data(), tok.size(), &n));
+  uid2_decryption_result r;
+  EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL, uid2_decrypt(c.h, tok.data(), n, nullptr, 0, now, &r));
+  EXPECT_EQ(400, r.uid_len);
+  EXPECT_EQ(4, r.advertising_token_version);
+  std::vector<char> uid(399);
+  EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL, uid2_decrypt_to_buffer(c.h, tok.data(), n, nullptr, 0, now, &r, uid.data(), uid.size()));
+  EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL, uid2_decrypt_to_buffer(c.h, tok.data(), n, nullptr, 0, now, &r, nullptr, 0));
+  uid.assign(400, '\0');
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_decrypt_to_buffer(c.h, tok.data(), n, nullptr, 0, now, &r, uid.data(), uid.size()));
+  EXPECT_EQ(raw, std::string(uid.data(), 400));
+  EXPECT_EQ('\0', r.uid[0]);
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_to_buffer(c.h, tok.data(), n, nullptr, 0, now, &r, nullptr, 5));
+  // Exactly the inline capacity fits, with its NUL.
+  std::string raw256(256, 'B');
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt(c.h, raw256.data(), raw256.size(), now, 0, tok.data(), tok.size(), &n));
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_decrypt(c.h, tok.data(), n, nullptr, 0, now, &r));
+  EXPECT_EQ(raw256, r.uid);
+}
+
+TEST(Abi, HandlesAndArguments) {
+  size_t before = uid2_client_count();
+  uid2_client h = 0;
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_client_new(static_cast<uid2_client_type>(7), nullptr, nullptr, nullptr, &h));
+  EXPECT_NE("", lastError());
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_client_new(UID2_CLIENT_SHARING, nullptr, nullptr, nullptr, nullptr));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_client_new(UID2_CLIENT_SHARING, "https://x", "k", "bm90IGEgc2VjcmV0", &h));
+  EXPECT_EQ(std::string::npos, lastError().find("bm90IGEgc2VjcmV0"));
+  EXPECT_EQ(before, uid2_client_count());
+
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_client_new(UID2_CLIENT_SHARING, nullptr, nullptr, nullptr, &h));
+  EXPECT_EQ(0u, uid2_last_error_message(nullptr, 0));
+  EXPECT_NE(0u, h);
+  EXPECT_EQ(before + 1, uid2_client_count());
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_client_free(h));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_client_free(h));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_client_free(0));
+  EXPECT_EQ(before, uid2_client_count());
+
+  // A freed handle is refused everywhere, and never reused.
+  uid2_decryption_result r;
+  uid2_refresh_state s;
+  size_t n;
+  char buf[8];
+  int32_t offs[] = {0, 1};
+  uid2_status st;
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_decrypt(h, "abcd", 4, nullptr, 0, 0, &r));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, r.status);
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_encrypt(h, "abcd", 4, 0, 0, buf, sizeof buf, &n));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_encrypt_batch(h, "a", offs, 1, 0, 0, buf, 8, offs, &st, &n));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_refresh(h, 10));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_refresh_json(h, "{}", 2));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_auto_refresh_start(h, 0, 0));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_auto_refresh_stop(h));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_refresh_state_get(h, &s, nullptr, 0));
+  uid2_client h2 = 0;
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_client_new(UID2_CLIENT_BIDSTREAM, nullptr, nullptr, nullptr, &h2));
+  EXPECT_NE(h, h2);
+  // NULL arguments.
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt(h2, nullptr, 4, nullptr, 0, 0, &r));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt(h2, "abcd", 4, nullptr, 3, 0, &r));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt(h2, "abcd", 4, nullptr, 0, 0, nullptr));
+  EXPECT_EQ(UID2_STATUS_NOT_INITIALIZED, uid2_decrypt(h2, nullptr, 0, nullptr, 0, 0, &r));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_refresh_json(h2, nullptr, 0));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_refresh_state_get(h2, nullptr, nullptr, 0));
+  // A client without URL, key and secret can only load JSON.
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_refresh(h2, 10));
+  EXPECT_NE("", lastError());
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_auto_refresh_start(h2, 0, 0));
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_auto_refresh_stop(h2));
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_client_free(h2));
+}
+
+TEST(Abi, RefreshJsonKeepsOldKeys) {
+  json f = vectorFile("sharing.json");
+  Client c(UID2_CLIENT_SHARING);
+  uid2_refresh_state s;
+  char err[256];
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_state_get(c.h, &s, err, sizeof err));
+  EXPECT_EQ(0, s.has_keys);
+  EXPECT_EQ(0, s.last_success_ms);
+  c.load(f["keys"]);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_state_get(c.h, &s, err, sizeof err));
+  EXPECT_EQ(1, s.has_keys);
+  EXPECT_EQ(7, s.key_count);
+  EXPECT_GT(s.last_success_ms, 0);
+  EXPECT_STREQ("", err);
+  const std::string bad = R"({"keys":[{"id":1,"secret":"c2VjcmV0IGtleSBtYXRlcmlhbA=="}]})";
+  EXPECT_EQ(UID2_STATUS_INVALID_KEYS, uid2_refresh_json(c.h, bad.data(), bad.size()));
+  std::string msg = lastError();
+  EXPECT_NE("", msg);
+  EXPECT_EQ(std::string::npos, msg.find("c2VjcmV0IGtleSBtYXRlcmlhbA"));
+  // Truncated copies report the full length.
+  char tiny[4];
+  EXPECT_EQ(msg.size(), uid2_last_error_message(tiny, sizeof tiny));
+  EXPECT_EQ(3u, std::strlen(tiny));
+  EXPECT_EQ(msg.size(), uid2_last_error_message(nullptr, 0));
+  // A decrypt leaves the message alone; the next other call clears it.
+  uid2_decryption_result r;
+  uid2_decrypt(c.h, "x", 1, nullptr, 0, 0, &r);
+  EXPECT_EQ(msg, lastError());
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_state_get(c.h, &s, err, sizeof err));
+  EXPECT_EQ("", lastError());
+  // The refresh state keeps the failure.
+  EXPECT_EQ(msg, err);
+  EXPECT_EQ(1, s.consecutive_failures);
+  EXPECT_EQ(7, s.key_count);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_state_get(c.h, &s, tiny, sizeof tiny));
+  EXPECT_EQ(3u, std::strlen(tiny));
+  // Old keys still decrypt.
+  for (auto &cs : f["cases"]) {
+    if (cs["op"] == "decrypt" && cs["name"] == "v4 email") {
+      EXPECT_EQ(cs["expect"], decryptCase(c.h, cs));
+    }
+  }
+}
+
+// The uid2-testserver binary, serving keys on a loopback port.
+class KeyServer {
+ public:
+  explicit KeyServer(const json &keys) {
+    keysPath_ = std::filesystem::temp_directory_path() / ("capi-keys-" + std::to_string(getpid()) + ".json");
+    std::ofstream(keysPath_) << keys.dump();
+    int fds[2];
+    EXPECT_EQ(0, pipe(fds));
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fds[1], 1);
+      close(fds[0]);
+      std::string bin = env("UID2_TESTSERVER");
+      execl(bin.c_str(), bin.c_str(), "--keys", keysPath_.c_str(), "--api-key", kApiKey, "--secret", kSecret,
+            static_cast<char *>(nullptr));
+      _exit(127);
+    }
+    close(fds[1]);
+    char c;
+    while (read(fds[0], &c, 1) == 1 && c != '\n') url_ += c;
+    close(fds[0]);
+  }
+  ~KeyServer() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    std::filesystem::remove(keysPath_);
+  }
+  const std::string &url() const { return url_; }
+  // Switches the server's failure mode through its test control endpoint.
+  void fail(const std::string &mode) {
+    int port = std::stoi(url_.substr(url_.rfind(':') + 1));
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    ASSERT_EQ(0, connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr));
+    std::string req = "POST /test/fail?mode=" + mode + " HTTP/1.0\r\nContent-Length: 0\r\n\r\n";
+    ASSERT_EQ(static_cast<ssize_t>(req.size()), write(fd, req.data(), req.size()));
+    char buf[64] = {};
+    ASSERT_GT(read(fd, buf, sizeof buf - 1), 0);
+    close(fd);
+    EXPECT_NE(nullptr, std::strstr(buf, " 200 ")) << buf;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::string url_;
+  std::filesystem::path keysPath_;
+};
+
+TEST(Abi, RefreshOverHttp) {
+  json f = vectorFile("sharing.json");
+  KeyServer server(f["keys"]);
+  ASSERT_EQ(0u, server.url().rfind("http://127.0.0.1:", 0)) << server.url();
+  Client c(UID2_CLIENT_SHARING, server.url().c_str(), kApiKey, kSecret);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh(c.h, 5000)) << lastError();
+  json v4;
+  for (auto &cs : f["cases"])
+    if (cs["name"] == "v4 email") v4 = cs;
+  EXPECT_EQ(v4["expect"], decryptCase(c.h, v4));
+
+  for (const char *mode : {"500", "garbage", "wrong-nonce", "wrong-secret", "slow"}) {
+    server.fail(mode);
+    EXPECT_EQ(UID2_STATUS_REFRESH_FAILED, uid2_refresh(c.h, 500)) << mode;
+    std::string msg = lastError();
+    EXPECT_NE("", msg) << mode;
+    EXPECT_EQ(std::string::npos, msg.find(kSecret));
+    EXPECT_EQ(std::string::npos, msg.find(kApiKey));
+    EXPECT_EQ(v4["expect"], decryptCase(c.h, v4)) << mode;
+  }
+  server.fail("none");
+
+  Client wrong(UID2_CLIENT_SHARING, server.url().c_str(), "not-the-key", kSecret);
+  EXPECT_EQ(UID2_STATUS_REFRESH_FAILED, uid2_refresh(wrong.h, 5000));
+  EXPECT_NE(std::string::npos, lastError().find("401"));
+
+  // Automatic refresh.
+  Client a(UID2_CLIENT_SHARING, server.url().c_str(), kApiKey, kSecret);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_auto_refresh_start(a.h, 50, 2000));
+  uid2_refresh_state s{};
+  for (int i = 0; i < 200 && !s.has_keys; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    uid2_refresh_state_get(a.h, &s, nullptr, 0);
+  }
+  EXPECT_EQ(1, s.has_keys);
+  EXPECT_EQ(1, s.auto_refresh_running);
+  EXPECT_EQ(v4["expect"], decryptCase(a.h, v4));
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_auto_refresh_stop(a.h));
+  uid2_refresh_state_get(a.h, &s, nullptr, 0);
+  EXPECT_EQ(0, s.auto_refresh_running);
+}
+
+TEST(Abi, ThreadsDecryptWhileRefreshing) {
+  json f = vectorFile("sharing.json");
+  Client c(UID2_CLIENT_SHARING);
+  c.load(f["keys"]);
+  json v4;
+  for (auto &cs : f["cases"])
+    if (cs["name"] == "v4 email") v4 = cs;
+  const std::string tok = v4["token"], uid = v4["expect"]["uid"];
+  const int64_t now = v4["now_ms"];
+  std::atomic<bool> stop{false};
+  std::atomic<long> bad{0}, done{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; t++) {
+    threads.emplace_back([&] {
+      uid2_decryption_result r;
+      char out[256];
+      size_t n;
+      while (!stop) {
+        if (uid2_decrypt(c.h, tok.data(), tok.size(), nullptr, 0, now, &r) != UID2_STATUS_SUCCESS || uid != r.uid) bad++;
+        if (uid2_encrypt(c.h, uid.data(), uid.size(), now, 0, out, sizeof out, &n) != UID2_STATUS_SUCCESS) bad++;
+        done++;
+      }
+    });
+  }
+  const std::string keys = f["keys"].dump();
+  for (int i = 0; i < 200; i++) ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_json(c.h, keys.data(), keys.size()));
+  stop = true;
+  for (auto &t : threads) t.join();
+  EXPECT_EQ(0, bad.load());
+  EXPECT_GT(done.load(), 0);
+}
+
+long rssKiB() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+TEST(Abi, CreateFreeCyclesKeepMemoryFlat) {
+  json f = vectorFile("sharing.json");
+  const std::string keys = f["keys"].dump();
+  auto cycles = [&](int n) {
+    for (int i = 0; i < n; i++) {
+      uid2_client h;
+      ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_client_new(UID2_CLIENT_SHARING, "http://127.0.0.1:9", "k", kSecret, &h));
+      if (i % 10 == 0) {
+        ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_json(h, keys.data(), keys.size()));
+      }
+      ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_client_free(h));
+    }
+  };
+  size_t before = uid2_client_count();
+  cycles(20000);  // warm up: the Go heap settles
+  long base = rssKiB();
+  cycles(100000);
+  long after = rssKiB();
+  EXPECT_EQ(before, uid2_client_count());
+  // A leak of even 100 bytes per cycle would add ~10 MB.
+  EXPECT_LT(after - base, 8 * 1024) << "RSS grew from " << base << " KiB to " << after << " KiB";
+}
+
+TEST(Abi, ForkedChildIsRefused) {
+  json f = vectorFile("sharing.json");
+  Client c(UID2_CLIENT_SHARING);
+  c.load(f["keys"]);
+  pid_t pid = fork();
+  if (pid == 0) {
+    uid2_decryption_result r;
+    uid2_client h;
+    char buf[128];
+    int ok = uid2_decrypt(c.h, "abcd", 4, nullptr, 0, 0, &r) == UID2_STATUS_FORKED_PROCESS &&
+             uid2_client_new(UID2_CLIENT_SHARING, nullptr, nullptr, nullptr, &h) == UID2_STATUS_FORKED_PROCESS &&
+             uid2_last_error_message(buf, sizeof buf) > 0 && uid2_client_count() == 0 &&
+             std::strcmp(uid2_status_name(UID2_STATUS_FORKED_PROCESS), "FORKED_PROCESS") == 0;
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(pid, waitpid(pid, &status, 0));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(0, WEXITSTATUS(status));
+  // The parent is unaffected.
+  uid2_decryption_result r;
+  EXPECT_EQ(UID2_STATUS_INVALID_PAYLOAD, uid2_decrypt(c.h, "!!!!", 4, nullptr, 0, 1700000000000, &r));
+}
+
+}  // namespace
