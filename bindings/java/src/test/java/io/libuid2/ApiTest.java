@@ -31,6 +31,21 @@ class ApiTest {
     }
 
     @Test
+    void enumCodesMatchTheLibrarysStatusNames() {
+        for (DecryptionStatus s : DecryptionStatus.values()) {
+            assertEquals(s.name(), NativeClient.statusName(s.getCode()), "code " + s.getCode());
+            assertSame(s, DecryptionStatus.of(s.getCode()));
+        }
+        for (EncryptionStatus s : EncryptionStatus.values()) {
+            assertEquals(s.name(), NativeClient.statusName(s.getCode()), "code " + s.getCode());
+            assertSame(s, EncryptionStatus.of(s.getCode()));
+        }
+        assertEquals(DecryptionStatus.INTERNAL_ERROR, DecryptionStatus.of(99)); // a status from a newer library
+        assertEquals("BUFFER_TOO_SMALL", NativeClient.statusName(Native.BUFFER_TOO_SMALL));
+        assertEquals("WRONG_CLIENT_TYPE", NativeClient.statusName(Native.WRONG_CLIENT_TYPE));
+    }
+
+    @Test
     void encryptThenDecryptRoundTrips() {
         try (SharingClient c = sharing(KEYS_A)) {
             EncryptionDataResponse e = c.encryptRawUidIntoToken(RAW_UID, NOW);
