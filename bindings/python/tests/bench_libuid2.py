@@ -1,10 +1,18 @@
 """Benchmarks (pytest-benchmark); not part of the test pass. Run on purpose:
 
     pip install pytest-benchmark
-    cd bindings/python && python -m pytest tests/bench_libuid2.py --benchmark-columns=min,median,mean,ops,rounds
+    cd bindings/python
+    python -m pytest tests/bench_libuid2.py --benchmark-timer=time.process_time \
+        --benchmark-json=bench.json
 
-Single and batch decrypt and encrypt of v4 tokens. Batch results are per
-call of BATCH items: divide ops by... (see the `tokens/s` printed in extra_info).
+Single and batch decrypt and encrypt of v4 tokens (218 characters). A batch
+call handles BATCH items: items per second are in each benchmark's
+extra_info (items_per_s_median, items_per_s_best) in the JSON.
+
+On a shared machine, time.process_time (CPU time of the process, all its
+threads, Go's included) measures the work; the default wall clock also
+measures waiting for a CPU. With `uid2-client` installed (pip install
+uid2-client), the official SDK is measured on the same keys and token.
 """
 
 from __future__ import annotations
@@ -79,6 +87,33 @@ def test_decrypt_batch_read_uid(benchmark, client, tokens):
 
     assert benchmark(run)[-1] == RAW_UID
     _per_item(benchmark, BATCH)
+
+
+def test_decrypt_batch_c_call_only(benchmark, client, tokens):
+    """The floor: uid2_decrypt_batch alone, inputs prepared and results not
+    turned into Python objects (the Go work plus one ctypes call)."""
+    from libuid2 import _client, _native
+
+    joined, offsets = _client._join(tokens, "tokens")
+    results = _client._result_array(BATCH)
+    call = _native.lib().uid2_decrypt_batch
+    args = (client._handle, joined, offsets.buffer_info()[0], BATCH, None, 0, 0, results)
+    assert benchmark(call, *args) == 0
+    _per_item(benchmark, BATCH)
+
+
+def test_official_sdk_decrypt_single(benchmark, client, tokens):
+    """The official uid2-client's SharingClient on the same keys and token."""
+    import base64
+
+    uid2_client = pytest.importorskip("uid2_client")
+    official = uid2_client.SharingClient("http://127.0.0.1:1", "key", base64.b64encode(bytes(32)).decode())
+    keys = make_keys(int(time.time()))
+    keys["site_data"] = []
+    assert official._refresh_json(json.dumps({"body": keys})).success
+    token = client.encrypt_raw_uid_into_token(RAW_UID).encrypted_data
+    assert benchmark(lambda: official.decrypt_token_into_raw_uid(token).uid) == RAW_UID
+    _per_item(benchmark, 1)
 
 
 def test_encrypt_single(benchmark, client):
