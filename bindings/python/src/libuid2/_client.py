@@ -41,6 +41,7 @@ _INT32_MAX = 2**31 - 1
 _NO_HANDLE = ctypes.c_uint64(0)
 _SIZE_0 = ctypes.c_size_t(0)
 _NOW = ctypes.c_int64(0)  # UID2_NOW: the system clock
+_DEFAULT_KEYSET = ctypes.c_int64(0)  # keyset_id 0: the default keyset
 _sizes: dict = {}
 _ENCRYPT_OUT_CAP = 1024  # per-thread encrypt buffer; larger tokens retry with the size needed
 _ENCRYPT_OUT_CAP_ARG = ctypes.c_size_t(_ENCRYPT_OUT_CAP)
@@ -131,7 +132,7 @@ class _Client:
     ) -> None:
         self._handle = _NO_HANDLE
         lib = _native.lib()
-        args = []
+        args: List[Optional[bytes]] = []
         for name, value in (("base_url", base_url), ("auth_key", auth_key), ("secret_key", secret_key)):
             if value is None:
                 args.append(None)
@@ -374,7 +375,7 @@ class SharingClient(_Client):
         """Encrypt a raw UID (base64 text) into a v4 sharing token with the
         default keyset's active key, or ``keyset_id``'s."""
         raw = _encode_text(raw_uid, "raw_uid")
-        keyset = _NOW if keyset_id is None else ctypes.c_int64(_keyset(keyset_id))
+        keyset = _DEFAULT_KEYSET if keyset_id is None else ctypes.c_int64(_keyset(keyset_id))
         now_arg = _NOW if now is None else ctypes.c_int64(datetime_to_ms(now))
         tls = _tls
         status = self._encrypt(
@@ -382,7 +383,8 @@ class SharingClient(_Client):
             tls.out_addr, _ENCRYPT_OUT_CAP_ARG, tls.out_len_addr,
         )
         if status == 0:
-            return _new_encrypted((0, tls.out[: tls.out_len.value].decode("ascii")))
+            token: bytes = tls.out[: tls.out_len.value]  # type: ignore[assignment]
+            return _new_encrypted((0, token.decode("ascii")))
         if status < 100:
             return _new_encrypted((status, ""))
         if status == BUFFER_TOO_SMALL:
