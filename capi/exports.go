@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -370,11 +371,45 @@ func uid2go_decrypt_batch(h C.uint64_t, toks *C.char, offsets *C.int32_t, count 
 		// One clock reading for the whole batch.
 		now = time.Now().UnixMilli()
 	}
-	for i := range res {
-		decryptInto(e, unsafe.String(unsafe.SliceData(all[offs[i]:]), int(offs[i+1]-offs[i])), d, now, &res[i], nil)
+	decryptRange := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			decryptInto(e, unsafe.String(unsafe.SliceData(all[offs[i]:]), int(offs[i+1]-offs[i])), d, now, &res[i], nil)
+		}
+	}
+	// Large batches are shared among the cores: decrypts are independent
+	// and read one immutable key set.
+	workers := min(runtime.GOMAXPROCS(0), len(res)/minPerWorker)
+	if workers <= 1 {
+		decryptRange(0, len(res))
+		return C.UID2_STATUS_SUCCESS
+	}
+	var wg sync.WaitGroup
+	var panicked atomic.Bool
+	chunk := (len(res) + workers - 1) / workers
+	for lo := 0; lo < len(res); lo += chunk {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			// A panic here would escape the export's recover.
+			defer func() {
+				if recover() != nil {
+					panicked.Store(true)
+				}
+			}()
+			decryptRange(lo, hi)
+		}(lo, min(lo+chunk, len(res)))
+	}
+	wg.Wait()
+	if panicked.Load() {
+		setError("internal error (please report): panic in a batch worker")
+		return statusInternalError
 	}
 	return C.UID2_STATUS_SUCCESS
 }
+
+// minPerWorker is the smallest share of a batch worth a goroutine: below
+// it, handing work over costs more than it saves.
+const minPerWorker = 128
 
 func validOffsets(offs []int32) bool {
 	if offs[0] < 0 {

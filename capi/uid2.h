@@ -286,9 +286,11 @@ uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
  * tokens[offsets[i] .. offsets[i+1]) (offsets has count+1 non-decreasing
  * entries, the first usually 0). results[i] receives what uid2_decrypt
  * would write for token i (a raw UID too long for the inline buffer gives
- * that result BUFFER_TOO_SMALL). Returns SUCCESS when every token was
- * processed (whatever their statuses), INVALID_HANDLE, or INVALID_ARGUMENT
- * (NULL pointers with count > 0, bad offsets). */
+ * that result BUFFER_TOO_SMALL). Large batches are shared among the
+ * library's threads, one per core; the call returns when all are done.
+ * Returns SUCCESS when every token was processed (whatever their statuses),
+ * INVALID_HANDLE, or INVALID_ARGUMENT (NULL pointers with count > 0, bad
+ * offsets). */
 uid2_status uid2_decrypt_batch(uid2_client client, const char *tokens,
                                const int32_t *offsets, size_t count,
                                const char *domain_or_app_name,

@@ -219,6 +219,37 @@ TEST(Abi, BatchDecryptMatchesSingle) {
   }
 }
 
+// A batch big enough to be shared among threads: every result in its
+// slot, each as a single decrypt gives it.
+TEST(Abi, LargeBatchKeepsOrder) {
+  json f = vectorFile("sharing.json");
+  Client c(UID2_CLIENT_SHARING);
+  c.load(f["keys"]);
+  std::vector<json> cases;
+  for (auto &cs : f["cases"]) {
+    if (cs["op"] == "decrypt" && cs["now_ms"] == 1700000000000 && cs["domain"].is_null() &&
+        cs["expect"]["uid"].get<std::string>().size() <= UID2_UID_INLINE_CAPACITY) {
+      cases.push_back(cs);
+    }
+  }
+  ASSERT_GT(cases.size(), 40u);
+  std::string joined;
+  std::vector<int32_t> offsets{0};
+  std::vector<size_t> which;
+  for (size_t i = 0; i < 3000; i++) {
+    which.push_back((i * 7) % cases.size());
+    joined += cases[which.back()]["token"].get<std::string>();
+    offsets.push_back(static_cast<int32_t>(joined.size()));
+  }
+  std::vector<uid2_decryption_result> rs(which.size());
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_decrypt_batch(c.h, joined.data(), offsets.data(), which.size(), nullptr, 0,
+                                                    1700000000000, rs.data()));
+  for (size_t i = 0; i < which.size(); i++) {
+    ASSERT_EQ(cases[which[i]]["expect"], resultJson(rs[i], std::string(rs[i].uid, rs[i].uid_len)))
+        << "item " << i << ": " << cases[which[i]]["name"];
+  }
+}
+
 TEST(Abi, BatchEdges) {
   Client c(UID2_CLIENT_SHARING);
   uid2_decryption_result r;
