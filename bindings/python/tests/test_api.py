@@ -277,6 +277,21 @@ def test_library_not_found():
     assert "LibraryError" in proc.stdout and "UID2_LIBRARY_PATH" in proc.stdout, proc.stderr
 
 
+def test_not_a_libuid2():
+    import ctypes.util
+
+    libm = ctypes.util.find_library("m")
+    if libm is None:
+        pytest.skip("no libm to stand for a foreign library")
+    proc = _run(
+        "import libuid2\n"
+        "try:\n    libuid2.BidstreamClient()\n"
+        "except libuid2.LibraryError as e:\n    print('LibraryError', e)\n",
+        UID2_LIBRARY_PATH=libm,
+    )
+    assert "LibraryError" in proc.stdout and "not a usable libuid2" in proc.stdout, (proc.stdout, proc.stderr)
+
+
 def test_import_does_not_load_library():
     # Importing is fork-safe: the Go runtime starts with the first client.
     proc = _run("import libuid2, libuid2._native as n; print(n._lib is None)")

@@ -106,3 +106,33 @@ def test_installed_in_fresh_venv(wheel, tmp_path):
     assert lib_path.endswith("libuid2/libuid2.so")
     # The type information ships too.
     assert os.path.exists(os.path.join(os.path.dirname(module_file), "py.typed"))
+
+
+def test_sdist_builds_a_wheel(tmp_path):
+    """build_sdist carries the package, the backend and the Go sources; a
+    wheel builds from the unpacked sdist (here with a prebuilt library)."""
+    import tarfile
+
+    if not os.path.exists(os.path.join(BINDING, "..", "..", "capi", "uid2.h")):
+        pytest.skip("the Go sources are not here (Bazel runfiles)")
+    backend = _backend()
+    name = backend.build_sdist(str(tmp_path / "sdist"))
+    with tarfile.open(tmp_path / "sdist" / name) as tar:
+        names = tar.getnames()
+        tar.extractall(tmp_path / "unpacked")
+    base = name[: -len(".tar.gz")]
+    for member in ("pyproject.toml", "build_backend.py", "src/libuid2/__init__.py", "src/libuid2/py.typed",
+                   "_native/capi/uid2.h", "_native/capi/build.sh", "_native/go/go.mod", "PKG-INFO"):
+        assert f"{base}/{member}" in names, member
+    assert not any(n.endswith("_test.go") for n in names)
+    root = tmp_path / "unpacked" / base
+    spec = importlib.util.spec_from_file_location("unpacked_backend", root / "build_backend.py")
+    unpacked = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(unpacked)
+    assert unpacked._native_root() == str(root / "_native")
+    os.environ["UID2_PREBUILT_LIBRARY"] = os.environ["UID2_LIBRARY_PATH"]
+    try:
+        wheel_name = unpacked.build_wheel(str(tmp_path / "dist"))
+    finally:
+        del os.environ["UID2_PREBUILT_LIBRARY"]
+    assert wheel_name.endswith(".whl") and "-py3-none-" in wheel_name
