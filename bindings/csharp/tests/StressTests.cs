@@ -164,7 +164,8 @@ namespace LibUid2.Tests
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            psi.EnvironmentVariables.Remove("MONO_THREADS_SUSPEND");
+            psi.EnvironmentVariables["MONO_THREADS_SUSPEND"] = "coop"; // unless env says otherwise
+            psi.EnvironmentVariables.Remove("UID2_MONO_SUSPEND_CHECK");
             foreach (var kv in env)
             {
                 if (kv.Value == "") psi.EnvironmentVariables.Remove(kv.Key);
@@ -187,23 +188,26 @@ namespace LibUid2.Tests
     internal static class LoadingTests
     {
         [Test]
-        public static void PreemptiveSuspendIsRefusedAtLoad()
+        public static void SignalSuspendModesAreRefusedAtLoad()
         {
-            string output;
-            int rc = Children.Spawn("load", new Dictionary<string, string> { { "MONO_THREADS_SUSPEND", "preemptive" } }, out output);
-            Assert.Equal(3, rc, "exit code (output: " + output + ")");
-            Assert.True(output.Contains("MONO_THREADS_SUSPEND=preemptive"), "clear message: " + output);
-        }
-
-        [Test]
-        public static void CoopAndHybridSuspendLoad()
-        {
-            foreach (string mode in new[] { "coop", "hybrid" })
+            // "" removes the variable: Mono's default, hybrid.
+            foreach (string mode in new[] { "preemptive", "hybrid", "" })
             {
                 string output;
                 int rc = Children.Spawn("load", new Dictionary<string, string> { { "MONO_THREADS_SUSPEND", mode } }, out output);
-                Assert.Equal(0, rc, mode + " (output: " + output + ")");
+                Assert.Equal(3, rc, "mode <" + mode + "> exit code (output: " + output + ")");
+                Assert.True(output.Contains("MONO_THREADS_SUSPEND=coop"), "clear message: " + output);
             }
+        }
+
+        [Test]
+        public static void CoopLoadsAndTheCheckCanBeSkipped()
+        {
+            string output;
+            int rc = Children.Spawn("load", new Dictionary<string, string> { { "MONO_THREADS_SUSPEND", "coop" } }, out output);
+            Assert.Equal(0, rc, "coop (output: " + output + ")");
+            rc = Children.Spawn("load", new Dictionary<string, string> { { "MONO_THREADS_SUSPEND", "" }, { "UID2_MONO_SUSPEND_CHECK", "off" } }, out output);
+            Assert.Equal(0, rc, "hybrid with the check off (output: " + output + ")");
         }
 
         [Test]

@@ -187,7 +187,7 @@ namespace LibUid2
     }
 
     /// <summary>libuid2 cannot be used: not found, an incompatible ABI, an unsupported host
-    /// setting (MONO_THREADS_SUSPEND=preemptive), or a call in a process forked after the
+    /// setting (Mono without MONO_THREADS_SUSPEND=coop), or a call in a process forked after the
     /// library was loaded.</summary>
     public class Uid2LibraryException : Exception
     {
