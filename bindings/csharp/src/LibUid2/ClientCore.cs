@@ -15,9 +15,6 @@ namespace LibUid2
         private const int EncryptStackOut = 512;
         private const int ErrorStackBytes = 512;
 
-        private static readonly long EpochTicks = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
-        private static readonly long MaxMs = (DateTime.MaxValue.Ticks - EpochTicks) / TimeSpan.TicksPerMillisecond;
-        private static readonly long MinMs = -(EpochTicks / TimeSpan.TicksPerMillisecond);
 
         internal readonly ClientHandle Handle;
 
@@ -56,19 +53,9 @@ namespace LibUid2
 
         // ---- time ------------------------------------------------------------
 
-        /// <summary>Unix epoch ms of t (Local is converted; Unspecified is taken as UTC).</summary>
-        internal static long ToUnixMs(DateTime t)
-        {
-            if (t.Kind == DateTimeKind.Local) t = t.ToUniversalTime();
-            return (t.Ticks - EpochTicks) / TimeSpan.TicksPerMillisecond;
-        }
+        internal static long ToUnixMs(DateTime t) { return UnixTime.ToMs(t); }
 
-        internal static DateTime FromUnixMs(long ms)
-        {
-            if (ms >= MaxMs) return DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc);
-            if (ms <= MinMs) return DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc);
-            return new DateTime(EpochTicks + ms * TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
-        }
+        internal static DateTime FromUnixMs(long ms) { return UnixTime.FromMs(ms); }
 
         private static uint ToMs(TimeSpan t, string name)
         {
@@ -142,6 +129,19 @@ namespace LibUid2
 
         internal DecryptionResponse Decrypt(string token, string domain, long nowMs)
         {
+            // The common case in one pass: ASCII token and domain, encoded on the stack.
+            int lT = token == null ? 0 : token.Length, lD = domain == null ? 0 : domain.Length;
+            if (lT + lD <= StackBytes)
+            {
+                byte* ascii = stackalloc byte[lT + lD];
+                if (Text.TryEncodeAscii(token, ascii) && Text.TryEncodeAscii(domain, ascii + lT))
+                    return DecryptBytes(ascii, lT, domain == null ? null : ascii + lT, lD, nowMs);
+            }
+            return DecryptUtf8(token, domain, nowMs);
+        }
+
+        private DecryptionResponse DecryptUtf8(string token, string domain, long nowMs)
+        {
             int nT = Text.ByteCount(token), nD = Text.ByteCount(domain);
             long total = (long)nT + nD;
             if (total <= StackBytes)
@@ -195,18 +195,17 @@ namespace LibUid2
             var responses = new DecryptionResponse[count];
             if (count == 0) return responses;
 
-            int[] offsets = Offsets(tokens, "tokens");
+            int[] offsets;
+            byte[] bytes;
+            Join(tokens, domain, "tokens", out offsets, out bytes);
             int nD = Text.ByteCount(domain);
-            byte[] bytes = Scratch.Bytes(0, checked(offsets[count] + nD));
             NativeDecryptionResult[] results = Scratch.Results(count);
 
             fixed (byte* b = bytes)
             fixed (int* o = offsets)
             fixed (NativeDecryptionResult* r = results)
             {
-                for (int i = 0; i < count; i++) Text.Encode(tokens[i], b + o[i], o[i + 1] - o[i]);
                 byte* d = domain == null ? null : b + o[count];
-                Text.Encode(domain, d, nD);
                 int st = Native.DecryptBatch(Handle, b, o, (UIntPtr)(uint)count, d, (UIntPtr)(uint)nD, nowMs, r);
                 if (st != Native.Success) ThrowForStatus(st);
                 for (int i = 0; i < count; i++)
@@ -219,20 +218,45 @@ namespace LibUid2
             return responses;
         }
 
-        /// <summary>The count+1 byte offsets of the items joined as UTF-8 (slot 0 of the scratch ints).</summary>
-        private static int[] Offsets(IList<string> items, string name)
+        /// <summary>Joins the items as UTF-8 into scratch bytes (slot 0), extra (may be null) after
+        /// them at offsets[count]; offsets (count+1 entries, scratch ints slot 0). One pass when
+        /// everything is ASCII, the usual case.</summary>
+        private static void Join(IList<string> items, string extra, string name, out int[] offsets, out byte[] bytes)
         {
             int count = items.Count;
-            int[] offsets = Scratch.Ints(0, count + 1);
+            offsets = Scratch.Ints(0, count + 1);
             long end = 0;
             offsets[0] = 0;
             for (int i = 0; i < count; i++)
             {
-                end += Text.ByteCount(items[i]);
-                if (end > int.MaxValue) throw new ArgumentException("the items of one batch exceed 2 GiB", name);
+                string s = items[i];
+                end += s == null ? 0 : s.Length;
+                if (end > int.MaxValue / 4) throw new ArgumentException("the items of one batch are too large", name);
                 offsets[i + 1] = (int)end;
             }
-            return offsets;
+            int nExtra = extra == null ? 0 : extra.Length;
+            bytes = Scratch.Bytes(0, (int)end + nExtra);
+            fixed (byte* b = bytes)
+            {
+                bool ascii = Text.TryEncodeAscii(extra, b + end);
+                for (int i = 0; ascii && i < count; i++) ascii = Text.TryEncodeAscii(items[i], b + offsets[i]);
+                if (ascii) return;
+            }
+            // Not all ASCII: count UTF-8 bytes, then encode.
+            end = 0;
+            for (int i = 0; i < count; i++)
+            {
+                end += Text.ByteCount(items[i]);
+                if (end > int.MaxValue / 2) throw new ArgumentException("the items of one batch are too large", name);
+                offsets[i + 1] = (int)end;
+            }
+            nExtra = Text.ByteCount(extra);
+            bytes = Scratch.Bytes(0, (int)end + nExtra);
+            fixed (byte* b = bytes)
+            {
+                for (int i = 0; i < count; i++) Text.Encode(items[i], b + offsets[i], offsets[i + 1] - offsets[i]);
+                Text.Encode(extra, b + end, nExtra);
+            }
         }
 
         private static DecryptionResponse ToResponse(NativeDecryptionResult* r, string longUid)
@@ -240,12 +264,8 @@ namespace LibUid2
             DecryptionStatus status = MapDecryption(r->Status);
             string uid = null;
             if (status == DecryptionStatus.Success) uid = longUid ?? Text.Decode(r->Uid, r->UidLen);
-            var scope = (IdentityScope)r->IdentityScope;
-            if (r->AdvertisingTokenVersion == 0)
-                return new DecryptionResponse(status, uid, null, null, null, null, null, false, null, scope);
-            return new DecryptionResponse(status, uid, FromUnixMs(r->EstablishedMs), r->SiteId, r->SiteKeySiteId,
-                r->IdentityType < 0 ? (IdentityType?)null : (IdentityType)r->IdentityType,
-                r->AdvertisingTokenVersion, r->IsClientSideGenerated != 0, FromUnixMs(r->ExpiryMs), scope);
+            return new DecryptionResponse(status, uid, r->EstablishedMs, r->ExpiryMs, r->SiteId, r->SiteKeySiteId,
+                r->IdentityType, r->AdvertisingTokenVersion, r->IsClientSideGenerated != 0, (IdentityScope)r->IdentityScope);
         }
 
         private static readonly DecryptionStatus[] DecryptionStatuses =
@@ -278,6 +298,12 @@ namespace LibUid2
 
         internal EncryptionDataResponse Encrypt(string rawUid, long nowMs, long keysetId)
         {
+            int l = rawUid == null ? 0 : rawUid.Length;
+            if (l <= StackBytes)
+            {
+                byte* ascii = stackalloc byte[l];
+                if (Text.TryEncodeAscii(rawUid, ascii)) return EncryptBytes(ascii, l, nowMs, keysetId);
+            }
             int n = Text.ByteCount(rawUid);
             if (n <= StackBytes)
             {
@@ -343,9 +369,10 @@ namespace LibUid2
             var responses = new EncryptionDataResponse[count];
             if (count == 0) return responses;
 
-            int[] offsets = Offsets(rawUids, "rawUids");
+            int[] offsets;
+            byte[] input;
+            Join(rawUids, null, "rawUids", out offsets, out input);
             long end = offsets[count];
-            byte[] input = Scratch.Bytes(0, (int)end);
             int[] outOffsets = Scratch.Ints(1, count + 1);
             int[] statuses = Scratch.Ints(2, count);
             // A first guess; the library reports a capacity that suffices when it is too small.
@@ -357,7 +384,6 @@ namespace LibUid2
             fixed (int* oo = outOffsets)
             fixed (int* s = statuses)
             {
-                for (int i = 0; i < count; i++) Text.Encode(rawUids[i], b + o[i], o[i + 1] - o[i]);
                 for (int attempt = 0; ; attempt++)
                 {
                     UIntPtr needed;

@@ -60,46 +60,53 @@ namespace LibUid2
     /// field but Uid is set; otherwise only Status and IdentityScope.</summary>
     public struct DecryptionResponse
     {
-        private readonly DecryptionStatus _status;
+        // Kept as the C ABI returns them (56 bytes, no nullables), so that a batch's result
+        // array stays small; the properties build the official SDK's types on demand.
         private readonly string _uid;
-        private readonly DateTime? _established;
-        private readonly int? _siteId;
-        private readonly int? _siteKeySiteId;
-        private readonly IdentityType? _identityType;
-        private readonly int? _advertisingTokenVersion;
-        private readonly bool _isClientSideGenerated;
-        private readonly DateTime? _expiry;
+        private readonly long _establishedMs;
+        private readonly long _expiryMs;
+        private readonly DecryptionStatus _status;
+        private readonly int _siteId;
+        private readonly int _siteKeySiteId;
+        private readonly int _identityType;           // -1: none
+        private readonly int _advertisingTokenVersion; // 0: not decoded
         private readonly IdentityScope _identityScope;
+        private readonly bool _isClientSideGenerated;
 
-        internal DecryptionResponse(DecryptionStatus status, string uid, DateTime? established, int? siteId,
-            int? siteKeySiteId, IdentityType? identityType, int? advertisingTokenVersion,
-            bool isClientSideGenerated, DateTime? expiry, IdentityScope identityScope)
+        internal DecryptionResponse(DecryptionStatus status, string uid, long establishedMs, long expiryMs, int siteId,
+            int siteKeySiteId, int identityType, int advertisingTokenVersion, bool isClientSideGenerated,
+            IdentityScope identityScope)
         {
             _status = status;
             _uid = uid;
-            _established = established;
+            _establishedMs = establishedMs;
+            _expiryMs = expiryMs;
             _siteId = siteId;
             _siteKeySiteId = siteKeySiteId;
             _identityType = identityType;
             _advertisingTokenVersion = advertisingTokenVersion;
             _isClientSideGenerated = isClientSideGenerated;
-            _expiry = expiry;
             _identityScope = identityScope;
         }
+
+        private bool Decoded { get { return _advertisingTokenVersion != 0; } }
 
         public bool Success { get { return _status == DecryptionStatus.Success; } }
         public DecryptionStatus Status { get { return _status; } }
         /// <summary>The raw UID2 (base64 text); null unless Success.</summary>
         public string Uid { get { return _uid; } }
-        public DateTime? Established { get { return _established; } }
-        public int? SiteId { get { return _siteId; } }
-        public int? SiteKeySiteId { get { return _siteKeySiteId; } }
+        public DateTime? Established { get { return Decoded ? UnixTime.FromMs(_establishedMs) : (DateTime?)null; } }
+        public int? SiteId { get { return Decoded ? _siteId : (int?)null; } }
+        public int? SiteKeySiteId { get { return Decoded ? _siteKeySiteId : (int?)null; } }
         /// <summary>Email or Phone for v3/v4 tokens; null for v2 tokens or when not decoded.</summary>
-        public IdentityType? IdentityType { get { return _identityType; } }
+        public IdentityType? IdentityType
+        {
+            get { return Decoded && _identityType >= 0 ? (IdentityType)_identityType : (IdentityType?)null; }
+        }
         /// <summary>2, 3 or 4; null when the token was not decoded.</summary>
-        public int? AdvertisingTokenVersion { get { return _advertisingTokenVersion; } }
-        public bool IsClientSideGenerated { get { return _isClientSideGenerated; } }
-        public DateTime? Expiry { get { return _expiry; } }
+        public int? AdvertisingTokenVersion { get { return Decoded ? _advertisingTokenVersion : (int?)null; } }
+        public bool IsClientSideGenerated { get { return Decoded && _isClientSideGenerated; } }
+        public DateTime? Expiry { get { return Decoded ? UnixTime.FromMs(_expiryMs) : (DateTime?)null; } }
         /// <summary>libuid2 extra: the identity scope of the loaded keys.</summary>
         public IdentityScope IdentityScope { get { return _identityScope; } }
 
