@@ -154,8 +154,8 @@ typedef enum uid2_client_type {
 
 /* Creates a client. base_url (e.g. "https://prod.uidapi.com"), api_key and
  * secret_key (the base64 client secret) are needed only for refresh over
- * HTTP: any of them may be NULL for a client that only loads keys with
- * uid2_refresh_json. The new client has no keys (decrypt and encrypt return
+ * HTTP: any of them may be NULL (or empty) for a client that only loads
+ * keys with uid2_refresh_json. The new client has no keys (decrypt and encrypt return
  * UID2_STATUS_NOT_INITIALIZED until a refresh succeeds).
  * Returns SUCCESS and writes *out, or INVALID_ARGUMENT (unknown type, NULL
  * out, a secret that is not base64 of 32 bytes). */
