@@ -33,6 +33,7 @@
 
 #include <uid2.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -451,12 +452,13 @@ inline EncryptionResult Encrypt(uid2_client h, std::string_view rawUid, Timestam
 // Batches are cut into chunks so that the joined buffer stays small and its
 // int32 offsets cannot overflow; an item larger than a chunk goes alone
 // through the single-item call.
-constexpr std::size_t kBatchChunkItems = 1024;
+constexpr std::size_t kBatchChunkItems = 256;
 constexpr std::size_t kBatchChunkBytes = std::size_t{1} << 20;
 
 template <typename Items, typename Single, typename Chunk>
 void ForEachChunk(const Items& items, Single single, Chunk chunk) {
   std::string joined;
+  joined.reserve(std::min(kBatchChunkBytes, std::size_t{64} * 1024));
   std::vector<std::int32_t> offsets;
   offsets.reserve(kBatchChunkItems + 1);
   offsets.push_back(0);
@@ -485,16 +487,17 @@ std::vector<DecryptionResult> DecryptBatch(uid2_client h, const Tokens& tokens,
                                            std::string_view domain, Timestamp now) {
   std::vector<DecryptionResult> out;
   out.reserve(static_cast<std::size_t>(std::distance(std::begin(tokens), std::end(tokens))));
-  std::vector<uid2_decryption_result> results;
+  // Filled by the library: not zeroed first (uid2_decryption_result is
+  // trivially default-constructible).
+  std::unique_ptr<uid2_decryption_result[]> results(new uid2_decryption_result[kBatchChunkItems]);
   ForEachChunk(
       tokens,
       [&](std::string_view token) { out.push_back(Decrypt(h, token, domain, now)); },
       [&](const std::string& joined, const std::vector<std::int32_t>& offsets) {
         const std::size_t count = offsets.size() - 1;
-        results.resize(count);
         const uid2_status s =
             uid2_decrypt_batch(h, joined.data(), offsets.data(), count, domain.data(),
-                               domain.size(), now.GetEpochMilli(), results.data());
+                               domain.size(), now.GetEpochMilli(), results.get());
         for (std::size_t i = 0; i < count; ++i) {
           if (s != UID2_STATUS_SUCCESS) {
             out.push_back(DecryptCallFailed(s));
