@@ -179,8 +179,11 @@ class TestServer {
  public:
   // binary: path of uid2-testserver; keysJson: the keys it serves first.
   TestServer(const std::string& binary, const std::string& keysJson) {
-    char dir[] = "/tmp/uid2-cpp-test.XXXXXX";
-    if (!::mkdtemp(dir)) throw std::runtime_error("mkdtemp failed");
+    std::string base = Env("TEST_TMPDIR");
+    if (base.empty()) base = Env("TMPDIR");
+    if (base.empty()) base = "/tmp";
+    std::string dir = base + "/uid2-cpp-test.XXXXXX";
+    if (!::mkdtemp(dir.data())) throw std::runtime_error("mkdtemp failed in " + base);
     dir_ = dir;
     keysFile_ = dir_ + "/keys.json";
     WriteFile(keysFile_, keysJson);
