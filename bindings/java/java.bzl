@@ -2,7 +2,7 @@
 
 JAVA_RUNTIME = "@bazel_tools//tools/jdk:current_java_runtime"
 
-def javac_jar(name, srcs, out, classpath = [], extra_classpath = [], extra_srcs = [], stage = "", **kwargs):
+def javac_jar(name, srcs, out, classpath = [], extra_srcs = [], stage = "", **kwargs):
     """A genrule: javac --release 11 SRCS into a staging directory, then jar it into OUT.
 
     Args:
@@ -10,12 +10,11 @@ def javac_jar(name, srcs, out, classpath = [], extra_classpath = [], extra_srcs 
       srcs: a label whose files are the .java sources.
       out: the jar to write.
       classpath: labels of jars to compile against.
-      extra_classpath: absolute paths of jars to compile against (system jars).
       extra_srcs: other inputs that `stage` uses.
       stage: shell commands run before jarring, with $$t the staging directory.
       **kwargs: passed to genrule.
     """
-    cp = ["$(location %s)" % c for c in classpath] + extra_classpath
+    cp = ["$(location %s)" % c for c in classpath]
     native.genrule(
         name = name,
         srcs = [srcs] + classpath + extra_srcs,
