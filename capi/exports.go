@@ -499,6 +499,9 @@ func uid2go_encrypt_batch(h C.uint64_t, raws *C.char, offsets *C.int32_t, count 
 		return statusWrongClientType
 	}
 	if count == 0 {
+		if outOffsets != nil {
+			*outOffsets = 0 // out_offsets has count+1 entries, even now
+		}
 		return C.UID2_STATUS_SUCCESS
 	}
 	offs := unsafe.Slice((*int32)(unsafe.Pointer(offsets)), int(count)+1)

@@ -327,6 +327,9 @@ TEST(Abi, EncryptBuffersAndBatch) {
   }
   EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt_batch(c.h, nullptr, nullptr, 0, now, 0, nullptr, 0, nullptr, nullptr, &needed));
   EXPECT_EQ(0u, needed);
+  outOffsets[0] = -7;
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt_batch(c.h, nullptr, nullptr, 0, now, 0, nullptr, 0, outOffsets, nullptr, &needed));
+  EXPECT_EQ(0, outOffsets[0]) << "an empty batch still has out_offsets[0]";
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT,
             uid2_encrypt_batch(c.h, joined.data(), offsets, 3, now, 0, out.data(), out.size(), outOffsets, statuses, nullptr));
 
