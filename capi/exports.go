@@ -70,6 +70,15 @@ func lookup(h C.uint64_t) *entry {
 	return nil
 }
 
+// live finds the client of a handle, or records why there is none.
+func live(h C.uint64_t) (*entry, bool) {
+	e := lookup(h)
+	if e == nil {
+		setError("invalid handle")
+	}
+	return e, e != nil
+}
+
 // setError records the message of a failed call for
 // uid2_last_error_message (thread-local, in uid2.c).
 func setError(msg string) {
@@ -179,9 +188,8 @@ func timeout(ms C.uint32_t) time.Duration {
 //export uid2go_refresh
 func uid2go_refresh(h C.uint64_t, timeoutMs C.uint32_t) (status C.int32_t) {
 	defer recoverInto(&status)
-	e := lookup(h)
-	if e == nil {
-		setError("invalid handle")
+	e, ok := live(h)
+	if !ok {
 		return statusInvalidHandle
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout(timeoutMs))
@@ -199,9 +207,8 @@ func uid2go_refresh(h C.uint64_t, timeoutMs C.uint32_t) (status C.int32_t) {
 //export uid2go_refresh_json
 func uid2go_refresh_json(h C.uint64_t, json *C.char, n C.size_t) (status C.int32_t) {
 	defer recoverInto(&status)
-	e := lookup(h)
-	if e == nil {
-		setError("invalid handle")
+	e, ok := live(h)
+	if !ok {
 		return statusInvalidHandle
 	}
 	if json == nil {
@@ -218,9 +225,8 @@ func uid2go_refresh_json(h C.uint64_t, json *C.char, n C.size_t) (status C.int32
 //export uid2go_auto_refresh_start
 func uid2go_auto_refresh_start(h C.uint64_t, intervalMs, timeoutMs C.uint32_t) (status C.int32_t) {
 	defer recoverInto(&status)
-	e := lookup(h)
-	if e == nil {
-		setError("invalid handle")
+	e, ok := live(h)
+	if !ok {
 		return statusInvalidHandle
 	}
 	opts := uid2.AutoRefreshOptions{Interval: time.Duration(intervalMs) * time.Millisecond, Timeout: timeout(timeoutMs)}
@@ -234,9 +240,8 @@ func uid2go_auto_refresh_start(h C.uint64_t, intervalMs, timeoutMs C.uint32_t) (
 //export uid2go_auto_refresh_stop
 func uid2go_auto_refresh_stop(h C.uint64_t) (status C.int32_t) {
 	defer recoverInto(&status)
-	e := lookup(h)
-	if e == nil {
-		setError("invalid handle")
+	e, ok := live(h)
+	if !ok {
 		return statusInvalidHandle
 	}
 	e.client.StopAutoRefresh()
@@ -253,9 +258,8 @@ func unixMs(t time.Time) C.int64_t {
 //export uid2go_refresh_state_get
 func uid2go_refresh_state_get(h C.uint64_t, out *C.uid2_refresh_state, errBuf *C.char, errCap C.size_t) (status C.int32_t) {
 	defer recoverInto(&status)
-	e := lookup(h)
-	if e == nil {
-		setError("invalid handle")
+	e, ok := live(h)
+	if !ok {
 		return statusInvalidHandle
 	}
 	if out == nil {
