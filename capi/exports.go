@@ -446,21 +446,31 @@ func encryptInto(s *uid2.SharingClient, dst []byte, raw string, nowMs, keysetID 
 	return C.UID2_STATUS_SUCCESS, len(out)
 }
 
+// sharingClient finds the sharing client an encrypt needs. (Encrypt, like
+// decrypt, leaves the thread's error message alone.)
+func sharingClient(h C.uint64_t) (*uid2.SharingClient, C.int32_t) {
+	e := lookup(h)
+	switch {
+	case e == nil:
+		return nil, statusInvalidHandle
+	case e.sharing == nil:
+		return nil, statusWrongClientType
+	}
+	return e.sharing, C.UID2_STATUS_SUCCESS
+}
+
 func encryptOne(h C.uint64_t, raw *C.char, rawLen C.size_t, nowMs, keysetID C.int64_t,
 	nonces *[uid2.NonceSize]byte, out *C.char, outCap C.size_t, outLen *C.size_t) C.int32_t {
 	if outLen == nil || (raw == nil && rawLen > 0) || (out == nil && outCap > 0) {
 		return statusInvalidArgument
 	}
 	*outLen = 0
-	e := lookup(h)
-	if e == nil {
-		return statusInvalidHandle
-	}
-	if e.sharing == nil {
-		return statusWrongClientType
+	sc, st := sharingClient(h)
+	if st != C.UID2_STATUS_SUCCESS {
+		return st
 	}
 	dst := cbuf(out, outCap)
-	st, n := encryptInto(e.sharing, dst, gostr(raw, rawLen), int64(nowMs), int64(keysetID), nonces)
+	st, n := encryptInto(sc, dst, gostr(raw, rawLen), int64(nowMs), int64(keysetID), nonces)
 	*outLen = C.size_t(n)
 	if st == C.UID2_STATUS_SUCCESS && n < int(outCap) {
 		dst[:n+1][n] = 0
@@ -495,12 +505,9 @@ func uid2go_encrypt_batch(h C.uint64_t, raws *C.char, offsets *C.int32_t, count 
 		return statusInvalidArgument
 	}
 	*outNeeded = 0
-	e := lookup(h)
-	if e == nil {
-		return statusInvalidHandle
-	}
-	if e.sharing == nil {
-		return statusWrongClientType
+	sc, st := sharingClient(h)
+	if st != C.UID2_STATUS_SUCCESS {
+		return st
 	}
 	if count == 0 {
 		if outOffsets != nil {
@@ -537,7 +544,7 @@ func uid2go_encrypt_batch(h C.uint64_t, raws *C.char, offsets *C.int32_t, count 
 	oo[0] = 0
 	for i := range sts {
 		raw := unsafe.String(unsafe.SliceData(all[offs[i]:]), int(offs[i+1]-offs[i]))
-		st, n := encryptInto(e.sharing, buf[pos:pos], raw, now, int64(keysetID), nil)
+		st, n := encryptInto(sc, buf[pos:pos], raw, now, int64(keysetID), nil)
 		sts[i] = int32(st)
 		if st == C.UID2_STATUS_SUCCESS {
 			pos += n
