@@ -91,7 +91,8 @@ func setError(msg string) {
 }
 
 // recoverInto turns a panic into INTERNAL_ERROR. Every export defers it.
-func recoverInto(status *C.int32_t) {
+// (Generic only so that a Go test can hand it a plain int32.)
+func recoverInto[S ~int32](status *S) {
 	if r := recover(); r != nil {
 		*status = statusInternalError
 		setError(fmt.Sprintf("internal error (please report): %v", r))
