@@ -58,9 +58,9 @@ func (k *Key) IsActive(nowMs int64) bool {
 	return k.activatesMs <= nowMs && nowMs < k.expiresMs
 }
 
-// secondsToMs converts Unix seconds to ms, saturating instead of
-// overflowing on absurd values from the wire.
-func secondsToMs(s int64) int64 {
+// SecondsToMs converts seconds to ms, saturating instead of overflowing
+// on absurd values from the wire.
+func SecondsToMs(s int64) int64 {
 	switch {
 	case s > math.MaxInt64/1000:
 		return math.MaxInt64

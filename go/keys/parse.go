@@ -193,7 +193,7 @@ func (s *Set) addKeys(list []keyJSON) error {
 		setIf(&k.SiteID, kj.SiteID)
 		setIf(&k.Created, kj.Created)
 		k.Activates, k.Expires = *kj.Activates, *kj.Expires
-		k.activatesMs, k.expiresMs = secondsToMs(k.Activates), secondsToMs(k.Expires)
+		k.activatesMs, k.expiresMs = SecondsToMs(k.Activates), SecondsToMs(k.Expires)
 		if _, dup := s.byID[k.ID]; dup {
 			return fmt.Errorf("key %d appears twice", k.ID)
 		}

@@ -302,14 +302,6 @@ func OpenSite(m Master, version int, key cipher.Block, aead cipher.AEAD) (Site, 
 	return site, nil
 }
 
-// UIDLen is the length of the raw UID text AppendUID writes.
-func UIDLen(site Site, version int) int {
-	if version == V2 {
-		return len(site.UID)
-	}
-	return base64.StdEncoding.EncodedLen(len(site.UID))
-}
-
 // AppendUID appends the raw UID text: v2 tokens carry the text itself,
 // v3/v4 carry bytes that decrypt returns as padded standard base64.
 func AppendUID(dst []byte, site Site, version int) []byte {

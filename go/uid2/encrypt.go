@@ -69,7 +69,7 @@ func encrypt(ks *keys.Set, dst []byte, rawUID string, nowMs, keysetID int64, non
 		IdentityType:  token.IdentityTypeOfRawUID(rawUID),
 		MasterKeyID:   master.ID,
 		SiteKeyID:     site.ID,
-		ExpiryMs:      addSaturating(nowMs, secondsToMsSaturating(ks.TokenExpirySeconds)),
+		ExpiryMs:      addSaturating(nowMs, keys.SecondsToMs(ks.TokenExpirySeconds)),
 		GeneratedMs:   nowMs,
 		SiteID:        ks.CallerSiteID,
 		EstablishedMs: nowMs,
@@ -90,13 +90,6 @@ func randomNonces(n *[NonceSize]byte) {
 	// crypto/rand.Read never fails (Go 1.24+): it aborts the program
 	// rather than return predictable bytes.
 	_, _ = rand.Read(n[:])
-}
-
-func secondsToMsSaturating(s int64) int64 {
-	if s > math.MaxInt64/1000 {
-		return math.MaxInt64
-	}
-	return s * 1000
 }
 
 func addSaturating(a, b int64) int64 {

@@ -51,13 +51,3 @@ func (s Status) String() string {
 	}
 	return "UNKNOWN_STATUS"
 }
-
-// ParseStatus is the inverse of String.
-func ParseStatus(name string) (Status, bool) {
-	for i, n := range statusNames {
-		if n == name {
-			return Status(i), true
-		}
-	}
-	return 0, false
-}
