@@ -8,5 +8,6 @@ require (
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	github.com/stretchr/testify v1.9.0
+	golang.org/x/sys v0.28.0
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -18,18 +18,18 @@ func TestBase64KnownAnswers(t *testing.T) {
 	} {
 		want, _ := hex.DecodeString(c.hex)
 		for _, text := range []string{c.std, c.url, trimPadding(c.std)} {
-			got, err := decodeBase64(nil, trimPadding(text), &eitherTable)
+			got, err := decodeBase64(nil, trimPadding(text), eitherAlphabet)
 			require.NoError(t, err, text)
 			assert.Equal(t, want, got, text)
 		}
-		got, err := decodeBase64(nil, trimPadding(c.std), &stdTable)
+		got, err := decodeBase64(nil, trimPadding(c.std), stdAlphabet)
 		require.NoError(t, err)
 		assert.Equal(t, want, got)
-		_, err = decodeBase64(nil, c.url, &stdTable)
+		_, err = decodeBase64(nil, c.url, stdAlphabet)
 		assert.Error(t, err, "standard alphabet refuses - and _")
 	}
 	for _, bad := range []string{"A", "AAAAA", "AA=A", "AA A", "AA\nA", "AAé"} {
-		_, err := decodeBase64(nil, bad, &eitherTable)
+		_, err := decodeBase64(nil, bad, eitherAlphabet)
 		assert.Error(t, err, "%q", bad)
 	}
 }

@@ -1,0 +1,240 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// A 32-byte constant of one quadword four times, and of two quadwords in
+// each 128-bit half.
+#define REPEAT4(name, q) \
+	DATA name<>+0(SB)/8, q; DATA name<>+8(SB)/8, q; DATA name<>+16(SB)/8, q; DATA name<>+24(SB)/8, q; \
+	GLOBL name<>(SB), RODATA|NOPTR, $32
+#define HALVES(name, lo, hi) \
+	DATA name<>+0(SB)/8, lo; DATA name<>+8(SB)/8, hi; DATA name<>+16(SB)/8, lo; DATA name<>+24(SB)/8, hi; \
+	GLOBL name<>(SB), RODATA|NOPTR, $32
+
+// func decodeAVX2(dst, src *byte, n int, special *[4]byte) int
+//
+// Decodes n characters (a multiple of 4, at least 32) into n/4*3 bytes,
+// 32 characters into 24 bytes per block; a last, short block is decoded
+// as the 32 characters that end the text, over bytes already written. It
+// returns n, or how many characters it decoded before a block holding a
+// character outside the alphabet.
+//
+// Each character's value comes from range checks (unsigned: c-'A' <= 25
+// and so on), which also say whether it is in the alphabet; the two
+// characters that decode to 62 and the two that decode to 63 come in
+// special, so one kernel serves the standard alphabet and the
+// either-alphabet of v4 tokens. The 6-bit values are then packed as in Muła
+// and Lemire's "Faster Base64 Encoding and Decoding Using AVX2
+// Instructions": multiply-add pairs into 12 bits, pairs of those into 24,
+// and shuffle the three bytes of each 32-bit lane into place, big-endian.
+//
+// Only VEX-encoded instructions, and VZEROUPPER before returning: a legacy
+// SSE instruction while the upper halves of the Y registers are dirty costs
+// microseconds on some virtual machines.
+TEXT ·decodeAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ SI, R8
+	ADDQ CX, R8  // end of the text
+	MOVQ CX, R9
+	SHRQ $2, R9
+	LEAQ (R9)(R9*2), R9
+	ADDQ DI, R9  // end of the bytes
+
+	VPBROADCASTB consts<>+0(SB), Y15 // 'A'
+	VPBROADCASTB consts<>+1(SB), Y14 // 'a'
+	VPBROADCASTB consts<>+2(SB), Y13 // '0'
+	VPBROADCASTB consts<>+3(SB), Y12 // 25
+	VPBROADCASTB consts<>+4(SB), Y11 // 9
+	VPBROADCASTB consts<>+5(SB), Y10 // 26
+	VPBROADCASTB consts<>+6(SB), Y9  // 52
+	MOVQ special+24(FP), AX
+	VPBROADCASTB 0(AX), Y8
+	VPBROADCASTB 1(AX), Y7
+	VPBROADCASTB 2(AX), Y6
+	VPBROADCASTB 3(AX), Y5
+
+loop:
+	VMOVDQU (SI), Y0
+
+	// 'A'-'Z' -> 0-25. Y3 gathers values, Y2 the in-alphabet mask.
+	VPSUBB   Y15, Y0, Y1
+	VPMINUB  Y12, Y1, Y2
+	VPCMPEQB Y1, Y2, Y2
+	VPAND    Y1, Y2, Y3
+
+	// 'a'-'z' -> 26-51.
+	VPSUBB   Y14, Y0, Y1
+	VPMINUB  Y12, Y1, Y4
+	VPCMPEQB Y1, Y4, Y4
+	VPOR     Y4, Y2, Y2
+	VPADDB   Y10, Y1, Y1
+	VPAND    Y4, Y1, Y1
+	VPOR     Y1, Y3, Y3
+
+	// '0'-'9' -> 52-61.
+	VPSUBB   Y13, Y0, Y1
+	VPMINUB  Y11, Y1, Y4
+	VPCMPEQB Y1, Y4, Y4
+	VPOR     Y4, Y2, Y2
+	VPADDB   Y9, Y1, Y1
+	VPAND    Y4, Y1, Y1
+	VPOR     Y1, Y3, Y3
+
+	// The characters of 62.
+	VPCMPEQB Y8, Y0, Y1
+	VPCMPEQB Y7, Y0, Y4
+	VPOR     Y4, Y1, Y1
+	VPOR     Y1, Y2, Y2
+	VPAND    value62<>(SB), Y1, Y1
+	VPOR     Y1, Y3, Y3
+
+	// The characters of 63.
+	VPCMPEQB Y6, Y0, Y1
+	VPCMPEQB Y5, Y0, Y4
+	VPOR     Y4, Y1, Y1
+	VPOR     Y1, Y2, Y2
+	VPAND    value63<>(SB), Y1, Y1
+	VPOR     Y1, Y3, Y3
+
+	// Stop before a block with a character outside the alphabet.
+	VPMOVMSKB Y2, AX
+	CMPL      AX, $0xffffffff
+	JNE       done
+
+	// Pack: [a b c d] -> a<<18 | b<<12 | c<<6 | d per 32-bit lane, then
+	// its three low bytes high first, twelve per 128-bit half, then the
+	// halves side by side.
+	VPMADDUBSW pairs6<>(SB), Y3, Y3
+	VPMADDWD   pairs12<>(SB), Y3, Y3
+	VPSHUFB    bytes<>(SB), Y3, Y3
+	VMOVDQU    halves<>(SB), Y4
+	VPERMD     Y3, Y4, Y3
+	VMOVDQU    X3, (DI)
+	VEXTRACTI128 $1, Y3, X4
+	VMOVQ      X4, 16(DI)
+
+	ADDQ $32, SI
+	ADDQ $24, DI
+	MOVQ R8, AX
+	SUBQ SI, AX
+	CMPQ AX, $32
+	JAE  loop
+	TESTQ AX, AX
+	JZ    done
+	LEAQ -32(R8), SI // the last 32 characters
+	LEAQ -24(R9), DI
+	JMP  loop
+
+done:
+	VZEROUPPER
+	SUBQ src+8(FP), SI
+	MOVQ SI, ret+32(FP)
+	RET
+
+DATA consts<>+0(SB)/8, $0x00341a0919306141 // 'A' 'a' '0' 25 9 26 52
+DATA consts<>+8(SB)/8, $0x0000000000000d33 // 51 13
+GLOBL consts<>(SB), RODATA|NOPTR, $16
+
+REPEAT4(value62, $0x3e3e3e3e3e3e3e3e)
+
+REPEAT4(value63, $0x3f3f3f3f3f3f3f3f)
+
+// Byte multipliers 64, 1: two 6-bit values -> one 12-bit word.
+REPEAT4(pairs6, $0x0140014001400140)
+
+// Word multipliers 4096, 1: two 12-bit words -> one 24-bit lane.
+REPEAT4(pairs12, $0x0001100000011000)
+
+// Per 128-bit half: bytes 2,1,0 of each lane, then four zeros.
+HALVES(bytes, $0x090a040506000102, $0x808080800c0d0e08)
+
+// 32-bit lanes 0,1,2 then 4,5,6: the two halves' twelve bytes together.
+DATA halves<>+0(SB)/8, $0x0000000100000000
+DATA halves<>+8(SB)/8, $0x0000000400000002
+DATA halves<>+16(SB)/8, $0x0000000600000005
+DATA halves<>+24(SB)/8, $0x0000000700000003
+GLOBL halves<>(SB), RODATA|NOPTR, $32
+
+// func encodeAVX2(dst, src *byte, n, textLen int, shift *[16]byte)
+//
+// Encodes n bytes (a multiple of 3, at least 24) into textLen = n/3*4
+// characters,
+// 24 bytes into 32 characters per block; a last, short block is encoded as
+// the 24 bytes that end the input, over characters already written. As in
+// Muła and Lemire's paper: each half of the register takes twelve bytes;
+// every three bytes are spread over a 32-bit lane, and two multiplies move
+// each 6-bit index to its own byte. An index becomes a character by adding
+// an offset that depends only on its range (A-Z, a-z, 0-9, the two others),
+// looked up in shift: the alphabet's offsets by class, class 13 being A-Z.
+TEXT ·encodeAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ SI, R8
+	ADDQ n+16(FP), R8 // end of the input
+	MOVQ DI, R9
+	ADDQ textLen+24(FP), R9 // end of the text
+	MOVQ shift+32(FP), AX
+	VBROADCASTI128 (AX), Y15
+	VMOVDQU spread<>(SB), Y14
+	VMOVDQU maskHi<>(SB), Y13
+	VMOVDQU mulHi<>(SB), Y12
+	VMOVDQU maskLo<>(SB), Y11
+	VMOVDQU mulLo<>(SB), Y10
+	VPBROADCASTB consts<>+8(SB), Y9 // 51
+	VPBROADCASTB consts<>+5(SB), Y8 // 26
+	VPBROADCASTB consts<>+9(SB), Y7 // 13
+
+encode:
+	// Bytes 0-15 in the low half, 8-23 in the high half (whose twelve are
+	// its last), so a block reads only its own 24 bytes.
+	VMOVDQU     (SI), X0
+	VINSERTI128 $1, 8(SI), Y0, Y0
+	VPSHUFB     Y14, Y0, Y0 // [a b c] -> [b a c b] per lane
+
+	VPAND    Y13, Y0, Y1
+	VPMULHUW Y12, Y1, Y1 // indices 0 and 2 of each lane
+	VPAND    Y11, Y0, Y2
+	VPMULLW  Y10, Y2, Y2 // indices 1 and 3
+	VPOR     Y1, Y2, Y0
+
+	VPSUBUSB Y9, Y0, Y1  // 52-63 -> 1-12, the rest 0
+	VPCMPGTB Y0, Y8, Y2  // 0-25
+	VPAND    Y7, Y2, Y2
+	VPOR     Y2, Y1, Y1  // 0-25 -> 13
+	VPSHUFB  Y1, Y15, Y1
+	VPADDB   Y1, Y0, Y0
+	VMOVDQU  Y0, (DI)
+
+	ADDQ $24, SI
+	ADDQ $32, DI
+	MOVQ R8, AX
+	SUBQ SI, AX
+	CMPQ AX, $24
+	JAE  encode
+	TESTQ AX, AX
+	JZ    encoded
+	LEAQ -24(R8), SI // the last 24 bytes
+	LEAQ -32(R9), DI
+	JMP  encode
+
+encoded:
+	VZEROUPPER
+	RET
+
+// The bytes of each three-byte group, as b a c b: the first twelve of the
+// low half, the last twelve of the high half.
+DATA spread<>+0(SB)/8, $0x0405030401020001
+DATA spread<>+8(SB)/8, $0x0a0b090a07080607
+DATA spread<>+16(SB)/8, $0x0809070805060405
+DATA spread<>+24(SB)/8, $0x0e0f0d0e0b0c0a0b
+GLOBL spread<>(SB), RODATA|NOPTR, $32
+
+REPEAT4(maskHi, $0x0fc0fc000fc0fc00)
+
+REPEAT4(mulHi, $0x0400004004000040)
+
+REPEAT4(maskLo, $0x003f03f0003f03f0)
+
+REPEAT4(mulLo, $0x0100001001000010)
