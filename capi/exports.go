@@ -223,6 +223,20 @@ func uid2go_refresh_json(h C.uint64_t, json *C.char, n C.size_t) (status C.int32
 	return C.UID2_STATUS_SUCCESS
 }
 
+//export uid2go_client_set_default_identity_scope
+func uid2go_client_set_default_identity_scope(h C.uint64_t, scope C.int32_t) (status C.int32_t) {
+	defer recoverInto(&status)
+	e, ok := live(h)
+	if !ok {
+		return statusInvalidHandle
+	}
+	if err := e.client.SetDefaultIdentityScope(int(scope)); err != nil {
+		setError(err.Error())
+		return statusInvalidArgument
+	}
+	return C.UID2_STATUS_SUCCESS
+}
+
 //export uid2go_auto_refresh_start
 func uid2go_auto_refresh_start(h C.uint64_t, intervalMs, timeoutMs C.uint32_t) (status C.int32_t) {
 	defer recoverInto(&status)

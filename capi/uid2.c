@@ -128,6 +128,13 @@ uid2_status uid2_refresh_json(uid2_client client, const char *json,
   return uid2go_refresh_json(client, (char *)json, json_len);
 }
 
+uid2_status uid2_client_set_default_identity_scope(uid2_client client,
+                                                   uid2_identity_scope scope) {
+  REFUSE_IF_FORKED();
+  clear_error();
+  return uid2go_client_set_default_identity_scope(client, (int32_t)scope);
+}
+
 uid2_status uid2_auto_refresh_start(uid2_client client, uint32_t interval_ms,
                                     uint32_t timeout_ms) {
   REFUSE_IF_FORKED();

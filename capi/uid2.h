@@ -60,7 +60,7 @@ extern "C" {
 /* ABI version: the major changes only if something is removed or changed
  * (never, so far); the minor grows when functions are added. */
 #define UID2_ABI_VERSION_MAJOR 1
-#define UID2_ABI_VERSION_MINOR 0
+#define UID2_ABI_VERSION_MINOR 1
 
 /* (major << 16) | minor of the loaded library. A binding built against
  * major M and minor m accepts the library iff its major is M and its minor
@@ -163,6 +163,22 @@ uid2_status uid2_client_new(uid2_client_type type, const char *base_url,
                             const char *api_key, const char *secret_key,
                             uid2_client *out);
 
+typedef enum uid2_identity_scope {
+  UID2_IDENTITY_SCOPE_UID2 = 0,
+  UID2_IDENTITY_SCOPE_EUID = 1,
+} uid2_identity_scope;
+
+/* Sets the identity scope the client assumes for key responses that name
+ * none (the legacy array of keys, or a body without "identity_scope"):
+ * UID2 unless set, as in the official sharing and bidstream clients; an
+ * EUID participant whose keys come that way sets EUID, as the official C++
+ * EUIDClientFactory does. Tokens of the other scope then decrypt to
+ * INVALID_IDENTITY_SCOPE. Applies to keys loaded after the call. Returns
+ * SUCCESS, INVALID_ARGUMENT (neither UID2 nor EUID), INVALID_HANDLE.
+ * Since ABI 1.1. */
+uid2_status uid2_client_set_default_identity_scope(uid2_client client,
+                                                   uid2_identity_scope scope);
+
 /* Frees a client, stopping its automatic refresh. Returns SUCCESS, or
  * INVALID_HANDLE for 0, an unknown or an already freed handle. */
 uid2_status uid2_client_free(uid2_client client);
@@ -227,11 +243,6 @@ uid2_status uid2_refresh_state_get(uid2_client client, uid2_refresh_state *out,
 
 /* Raw UIDs up to this many bytes are returned inline in the result. */
 #define UID2_UID_INLINE_CAPACITY 256
-
-typedef enum uid2_identity_scope {
-  UID2_IDENTITY_SCOPE_UID2 = 0,
-  UID2_IDENTITY_SCOPE_EUID = 1,
-} uid2_identity_scope;
 
 typedef enum uid2_identity_type {
   UID2_IDENTITY_TYPE_UNKNOWN = -1, /* v2 tokens carry no identity type */

@@ -156,7 +156,7 @@ std::vector<uint8_t> unhex(const std::string &s) {
 }
 
 TEST(Abi, VersionsAndNames) {
-  EXPECT_EQ((1u << 16) | 0u, uid2_abi_version());
+  EXPECT_EQ((1u << 16) | 1u, uid2_abi_version());
   EXPECT_STREQ("0.1.0", uid2_version());
   EXPECT_STREQ("SUCCESS", uid2_status_name(UID2_STATUS_SUCCESS));
   EXPECT_STREQ("USER_OPTED_OUT", uid2_status_name(UID2_STATUS_USER_OPTED_OUT));
@@ -403,6 +403,7 @@ TEST(Abi, HandlesAndArguments) {
   EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_auto_refresh_start(h, 0, 0));
   EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_auto_refresh_stop(h));
   EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_refresh_state_get(h, &s, nullptr, 0));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_client_set_default_identity_scope(h, UID2_IDENTITY_SCOPE_EUID));
   uid2_client h2 = 0;
   ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_client_new(UID2_CLIENT_BIDSTREAM, nullptr, nullptr, nullptr, &h2));
   EXPECT_NE(h, h2);
@@ -419,6 +420,33 @@ TEST(Abi, HandlesAndArguments) {
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_auto_refresh_start(h2, 0, 0));
   EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_auto_refresh_stop(h2));
   EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_client_free(h2));
+}
+
+// Keys whose response names no scope take the client's default: the EUID
+// tokens of the vectors decrypt only once the default is EUID, and the UID2
+// token then no longer does.
+TEST(Abi, DefaultIdentityScope) {
+  json f = vectorFile("sharing-euid.json");
+  json keys = f["keys"];
+  ASSERT_TRUE(keys["body"].contains("identity_scope"));
+  keys["body"].erase("identity_scope");
+  json euidToken, uid2Token;
+  for (const auto &c : f["cases"]) {
+    if (c["name"] == "EUID v4 email") euidToken = c;
+    if (c["name"] == "UID2 token") uid2Token = c;
+  }
+  ASSERT_FALSE(euidToken.is_null());
+  ASSERT_FALSE(uid2Token.is_null());
+  Client c(UID2_CLIENT_SHARING);
+  c.load(keys);
+  EXPECT_EQ("INVALID_IDENTITY_SCOPE", decryptCase(c.h, euidToken)["status"]);
+  EXPECT_EQ("SUCCESS", decryptCase(c.h, uid2Token)["status"]);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_client_set_default_identity_scope(c.h, UID2_IDENTITY_SCOPE_EUID));
+  c.load(keys);
+  EXPECT_EQ(euidToken["expect"], decryptCase(c.h, euidToken));
+  EXPECT_EQ("INVALID_IDENTITY_SCOPE", decryptCase(c.h, uid2Token)["status"]);
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_client_set_default_identity_scope(c.h, static_cast<uid2_identity_scope>(2)));
+  EXPECT_NE("", lastError());
 }
 
 TEST(Abi, RefreshJsonKeepsOldKeys) {

@@ -27,7 +27,7 @@ func TestParseShapes(t *testing.T) {
 		"whole":            `{"status":"success","body":` + body + `}`,
 		"whole, no status": `{"body":` + body + `}`,
 	} {
-		s, err := Parse([]byte(doc))
+		s, err := Parse([]byte(doc), ScopeUID2)
 		require.NoError(t, err, name)
 		assert.Equal(t, int64(5), s.CallerSiteID, name)
 		assert.Equal(t, int64(9999999), s.MasterKeysetID, name)
@@ -43,7 +43,7 @@ func TestParseShapes(t *testing.T) {
 }
 
 func TestParseDefaults(t *testing.T) {
-	s, err := Parse([]byte(`{"keys":[]}`))
+	s, err := Parse([]byte(`{"keys":[]}`), ScopeUID2)
 	require.NoError(t, err)
 	assert.Equal(t, int64(DefaultTokenExpirySeconds), s.TokenExpirySeconds)
 	assert.Equal(t, int64(math.MaxInt64), s.MaxSharingLifetimeSeconds)
@@ -54,24 +54,45 @@ func TestParseDefaults(t *testing.T) {
 	assert.False(t, s.Valid(0), "no keys: never valid")
 
 	for raw, want := range map[string]int64{`"2"`: 2, `2`: 2, `null`: DefaultTokenExpirySeconds, `0`: DefaultTokenExpirySeconds, `"0"`: DefaultTokenExpirySeconds} {
-		s, err := Parse([]byte(`{"token_expiry_seconds":` + raw + `,"keys":[]}`))
+		s, err := Parse([]byte(`{"token_expiry_seconds":`+raw+`,"keys":[]}`), ScopeUID2)
 		require.NoError(t, err, raw)
 		assert.Equal(t, want, s.TokenExpirySeconds, raw)
 	}
 	for _, raw := range []string{`"abc"`, `-5`, `"1.5"`, `true`} {
-		_, err := Parse([]byte(`{"token_expiry_seconds":` + raw + `,"keys":[]}`))
+		_, err := Parse([]byte(`{"token_expiry_seconds":`+raw+`,"keys":[]}`), ScopeUID2)
 		assert.Error(t, err, raw)
 	}
-	s, err = Parse([]byte(`{"identity_scope":"euid","keys":[]}`))
+	s, err = Parse([]byte(`{"identity_scope":"euid","keys":[]}`), ScopeUID2)
 	require.NoError(t, err)
 	assert.Equal(t, ScopeUID2, s.IdentityScope, "only the exact string EUID selects EUID, as Python and .NET")
+}
+
+// A response that names no scope (the legacy array, or a body without
+// identity_scope) gets the client's default; one that names it, its own.
+func TestParseDefaultScope(t *testing.T) {
+	legacy := `[{"id":3,"created":1,"activates":1,"expires":99,"secret":"` + secret + `"}]`
+	for doc, want := range map[string]int{
+		legacy:                                 ScopeEUID,
+		`{"body":` + legacy + `}`:              ScopeEUID,
+		`{"keys":[]}`:                          ScopeEUID,
+		`{"identity_scope":"UID2","keys":[]}`:  ScopeUID2,
+		`{"identity_scope":"other","keys":[]}`: ScopeUID2,
+		`{"identity_scope":"EUID","keys":[]}`:  ScopeEUID,
+	} {
+		s, err := Parse([]byte(doc), ScopeEUID)
+		require.NoError(t, err, doc)
+		assert.Equal(t, want, s.IdentityScope, doc)
+	}
+	s, err := Parse([]byte(legacy), ScopeUID2)
+	require.NoError(t, err)
+	assert.Equal(t, ScopeUID2, s.IdentityScope)
 }
 
 func TestParseLegacyArray(t *testing.T) {
 	doc := `[{"id":3,"site_id":-1,"created":1,"activates":1,"expires":99,"secret":"` + secret + `"},` +
 		`{"id":4,"site_id":9000,"created":1,"activates":1,"expires":50,"secret":"` + secret + `"}]`
 	for _, d := range []string{doc, `{"body":` + doc + `}`} {
-		s, err := Parse([]byte(d))
+		s, err := Parse([]byte(d), ScopeUID2)
 		require.NoError(t, err)
 		assert.Equal(t, int64(9000), s.Key(4).SiteID)
 		assert.Equal(t, int64(-1), s.Key(3).SiteID)
@@ -96,7 +117,7 @@ func TestParseErrors(t *testing.T) {
 		"empty":           ``,
 		"body not JSON":   `{"body":"x"}`,
 	} {
-		_, err := Parse([]byte(doc))
+		_, err := Parse([]byte(doc), ScopeUID2)
 		require.Error(t, err, name)
 		assert.NotContains(t, err.Error(), leaky, name)
 		assert.NotContains(t, err.Error(), "!!notbase64!!", name)
@@ -110,7 +131,7 @@ func TestActiveKey(t *testing.T) {
 	doc := `{"keys":[` + strings.Join([]string{
 		key(3, 7, 300, 1000), key(1, 7, 100, 1000), key(2, 7, 200, 250), key(4, 7, 400, 1000), key(5, 8, 0, 1000),
 	}, ",") + `]}`
-	s, err := Parse([]byte(doc))
+	s, err := Parse([]byte(doc), ScopeUID2)
 	require.NoError(t, err)
 	for nowS, want := range map[int64]int64{99: 0, 100: 1, 199: 1, 200: 2, 249: 2, 250: 1, 300: 3, 399: 3, 400: 4, 999: 4, 1000: 0} {
 		k := s.ActiveKey(7, nowS*1000)
@@ -129,14 +150,14 @@ func TestActiveKey(t *testing.T) {
 }
 
 func TestKeysetlessKeysAreDecryptOnly(t *testing.T) {
-	s, err := Parse([]byte(`{"keys":[{"id":9,"created":1,"activates":1,"expires":99,"secret":"` + secret + `"}]}`))
+	s, err := Parse([]byte(`{"keys":[{"id":9,"created":1,"activates":1,"expires":99,"secret":"`+secret+`"}]}`), ScopeUID2)
 	require.NoError(t, err)
 	assert.NotNil(t, s.Key(9))
 	assert.Nil(t, s.ActiveKey(0, 2000))
 }
 
 func TestSiteData(t *testing.T) {
-	s, err := Parse([]byte(`{"keys":[],"site_data":[{"id":0,"domain_names":["zero.com"]},{"id":5,"domain_names":["a.com","App.Id"]},{"id":6}]}`))
+	s, err := Parse([]byte(`{"keys":[],"site_data":[{"id":0,"domain_names":["zero.com"]},{"id":5,"domain_names":["a.com","App.Id"]},{"id":6}]}`), ScopeUID2)
 	require.NoError(t, err)
 	assert.False(t, s.DomainOrAppNameAllowed(0, "zero.com"), "site 0 is skipped, as Java does")
 	assert.True(t, s.DomainOrAppNameAllowed(5, "app.id"))
@@ -148,7 +169,7 @@ func TestSiteData(t *testing.T) {
 }
 
 func TestAbsurdTimesSaturate(t *testing.T) {
-	s, err := Parse([]byte(`{"keys":[` + key(1, 7, math.MinInt64, math.MaxInt64) + `]}`))
+	s, err := Parse([]byte(`{"keys":[` + key(1, 7, math.MinInt64, math.MaxInt64) + `]}`), ScopeUID2)
 	require.NoError(t, err)
 	assert.True(t, s.Valid(math.MaxInt64-1))
 	assert.NotNil(t, s.ActiveKey(7, 0))

@@ -51,11 +51,13 @@ type responseJSON struct {
 // Parse reads key JSON: a whole key response ({"body": …}), or its body —
 // the object of /v2/key/sharing and /v2/key/bidstream, or the legacy
 // /v2/key/latest array of keys. Errors name the offending field and never
-// contain key material.
-func Parse(data []byte) (*Set, error) {
+// contain key material. defaultScope is the identity scope of keys whose
+// response names none (ScopeUID2 in the official sharing and bidstream
+// clients; the official C++ EUIDClientFactory's clients assume ScopeEUID).
+func Parse(data []byte, defaultScope int) (*Set, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '[' {
-		return parseArray(data)
+		return parseArray(data, defaultScope)
 	}
 	var r responseJSON
 	if err := json.Unmarshal(data, &r); err != nil {
@@ -65,17 +67,17 @@ func Parse(data []byte) (*Set, error) {
 		return nil, fmt.Errorf("key response status is %q", *r.Status)
 	}
 	if r.Body == nil {
-		return parseBody(&r.bodyJSON)
+		return parseBody(&r.bodyJSON, defaultScope)
 	}
 	body := bytes.TrimSpace(r.Body)
 	if len(body) > 0 && body[0] == '[' {
-		return parseArray(body)
+		return parseArray(body, defaultScope)
 	}
 	var b bodyJSON
 	if err := json.Unmarshal(body, &b); err != nil {
 		return nil, fmt.Errorf("key JSON body: %v", jsonError(err))
 	}
-	return parseBody(&b)
+	return parseBody(&b, defaultScope)
 }
 
 // jsonError drops the offending value from json's errors: it may be a
@@ -93,30 +95,30 @@ func jsonError(err error) error {
 	return errors.New("invalid JSON")
 }
 
-func parseArray(data []byte) (*Set, error) {
+func parseArray(data []byte, defaultScope int) (*Set, error) {
 	var list []keyJSON
 	if err := json.Unmarshal(data, &list); err != nil {
 		return nil, fmt.Errorf("key JSON array: %v", jsonError(err))
 	}
-	s := newSet()
+	s := newSet(defaultScope)
 	return s, s.addKeys(list)
 }
 
-func newSet() *Set {
+func newSet(scope int) *Set {
 	return &Set{
 		TokenExpirySeconds:          DefaultTokenExpirySeconds,
 		MaxSharingLifetimeSeconds:   NoLifetimeLimit,
 		MaxBidstreamLifetimeSeconds: NoLifetimeLimit,
 		AllowClockSkewSeconds:       DefaultAllowClockSkewSeconds,
-		IdentityScope:               ScopeUID2,
+		IdentityScope:               scope,
 	}
 }
 
-func parseBody(b *bodyJSON) (*Set, error) {
+func parseBody(b *bodyJSON, defaultScope int) (*Set, error) {
 	if b.Keys == nil {
 		return nil, errors.New("key JSON has no \"keys\" array")
 	}
-	s := newSet()
+	s := newSet(defaultScope)
 	setIf(&s.CallerSiteID, b.CallerSiteID)
 	setIf(&s.MasterKeysetID, b.MasterKeysetID)
 	setIf(&s.DefaultKeysetID, b.DefaultKeysetID)
@@ -128,8 +130,12 @@ func parseBody(b *bodyJSON) (*Set, error) {
 		return nil, err
 	}
 	s.TokenExpirySeconds = expiry
-	if b.IdentityScope != nil && *b.IdentityScope == "EUID" {
-		s.IdentityScope = ScopeEUID
+	// Java and .NET: "EUID" is EUID, any other value UID2.
+	if b.IdentityScope != nil {
+		s.IdentityScope = ScopeUID2
+		if *b.IdentityScope == "EUID" {
+			s.IdentityScope = ScopeEUID
+		}
 	}
 	if err := s.addKeys(*b.Keys); err != nil {
 		return nil, err

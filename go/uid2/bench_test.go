@@ -91,7 +91,7 @@ func BenchmarkParseKeys(b *testing.B) {
 	b.SetBytes(int64(len(doc)))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if _, err := keys.Parse(doc); err != nil {
+		if _, err := keys.Parse(doc, keys.ScopeUID2); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -37,6 +37,9 @@ type Client interface {
 	// appends the raw UID to uidBuf[:0]. A sharing client ignores
 	// domainOrAppName.
 	DecryptAppend(uidBuf []byte, token, domainOrAppName string, nowMs int64) Decrypted
+	// SetDefaultIdentityScope sets the scope of keys whose response names
+	// none.
+	SetDefaultIdentityScope(scope int) error
 	StartAutoRefresh(opts AutoRefreshOptions) error
 	StopAutoRefresh()
 	RefreshState() RefreshState
@@ -47,6 +50,8 @@ type Client interface {
 type core struct {
 	kind    clientKind
 	keys    atomic.Pointer[keys.Set]
+	// defaultScope is the identity scope of keys whose response names none.
+	defaultScope atomic.Int32
 	baseURL string
 	apiKey  string
 	secret  *envelope.Cipher // nil for a JSON-only client
@@ -92,9 +97,27 @@ func (c *core) decryptAt(token, domainOrAppName string, nowMs int64) DecryptionR
 // RefreshJSON loads keys from a whole key response ({"body": …}) or its
 // body, without HTTP. On error the current keys are kept.
 func (c *core) RefreshJSON(data []byte) error {
-	set, err := keys.Parse(data)
+	set, err := keys.Parse(data, int(c.defaultScope.Load()))
 	c.record(set, err)
 	return err
+}
+
+// ErrInvalidScope is returned for an identity scope that is neither
+// keys.ScopeUID2 nor keys.ScopeEUID.
+var ErrInvalidScope = errors.New("identity scope must be UID2 (0) or EUID (1)")
+
+// SetDefaultIdentityScope sets the identity scope (keys.ScopeUID2 or
+// keys.ScopeEUID) the client assumes for key responses that name none: the
+// legacy array of keys, or a body without "identity_scope". It is UID2
+// unless set, as in the official sharing and bidstream clients; an EUID
+// participant whose keys come that way sets EUID, as the official C++
+// EUIDClientFactory does. It applies to keys loaded after the call.
+func (c *core) SetDefaultIdentityScope(scope int) error {
+	if scope != keys.ScopeUID2 && scope != keys.ScopeEUID {
+		return ErrInvalidScope
+	}
+	c.defaultScope.Store(int32(scope))
+	return nil
 }
 
 // record swaps in a new key set on success and updates the refresh state.

@@ -94,7 +94,7 @@ func FuzzParseKeys(f *testing.F) {
 	f.Add([]byte(`[{"id":1,"activates":1,"expires":2,"secret":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]`))
 	f.Add([]byte(`{"token_expiry_seconds":"x","keys":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := keys.Parse(data)
+		s, err := keys.Parse(data, keys.ScopeUID2)
 		if err != nil {
 			return
 		}

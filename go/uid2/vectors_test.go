@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/libuid2/libuid2/go/keys"
 	"github.com/libuid2/libuid2/go/uid2"
 )
 
@@ -167,4 +169,45 @@ func TestVectorsCoverEveryStatus(t *testing.T) {
 		}
 		assert.True(t, seen[s.String()], "no vector reaches %s", s)
 	}
+}
+
+// The EUID vectors with keys whose response names no scope: a client left
+// at the default (UID2) refuses the EUID tokens, one told EUID decrypts
+// them and refuses the UID2 token, as the official C++ EUIDClientFactory's.
+func TestDefaultIdentityScope(t *testing.T) {
+	f := loadVectors(t)["sharing-euid.json"]
+	var doc map[string]map[string]any
+	require.NoError(t, json.Unmarshal(f.Keys, &doc))
+	delete(doc["body"], "identity_scope")
+	unnamed, err := json.Marshal(doc)
+	require.NoError(t, err)
+
+	for _, scope := range []int{keys.ScopeUID2, keys.ScopeEUID} {
+		c, err := uid2.NewSharingClient("", "", "")
+		require.NoError(t, err)
+		require.NoError(t, c.SetDefaultIdentityScope(scope))
+		require.NoError(t, c.RefreshJSON(unnamed))
+		for _, tc := range f.Cases {
+			if tc.Token == "" || !strings.HasPrefix(tc.Name, "EUID v") && tc.Name != "UID2 token" {
+				continue
+			}
+			euidToken := tc.Name != "UID2 token"
+			want := uid2.InvalidIdentityScope
+			if euidToken == (scope == keys.ScopeEUID) {
+				want = uid2.Success
+			}
+			got := c.DecryptTokenIntoRawUIDAt(tc.Token, time.UnixMilli(tc.NowMs)).Status
+			assert.Equal(t, want, got, "default scope %d, %s", scope, tc.Name)
+		}
+		// A response that names its scope keeps it.
+		require.NoError(t, c.RefreshJSON(f.Keys))
+		for _, tc := range f.Cases {
+			if tc.Name == "EUID v4 email" {
+				assert.Equal(t, uid2.Success, c.DecryptTokenIntoRawUIDAt(tc.Token, time.UnixMilli(tc.NowMs)).Status)
+			}
+		}
+	}
+	c, err := uid2.NewSharingClient("", "", "")
+	require.NoError(t, err)
+	assert.ErrorIs(t, c.SetDefaultIdentityScope(2), uid2.ErrInvalidScope)
 }
