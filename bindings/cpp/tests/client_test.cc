@@ -371,6 +371,26 @@ TEST(BidstreamClient, DecryptsSharingTokens) {
   EXPECT_EQ(batch[1].GetStatus(), DecryptionStatus::INVALID_PAYLOAD);
 }
 
+// Keys whose response names no scope take the factory's: an EUID client
+// makes and reads EUID tokens, and a UID2 client refuses them.
+TEST(OfficialApi, FactoryScopeForKeysWithoutOne) {
+  std::string keys = uid2test::SharingKeysJson(NowSeconds(), "EUID");
+  const std::string named = "\"identity_scope\":\"EUID\",";
+  const auto at = keys.find(named);
+  ASSERT_NE(at, std::string::npos);
+  keys.erase(at, named.size());
+  uid2::UID2Client euid("", "", "", uid2::IdentityScope::EUID);
+  uid2::UID2Client uid2("", "", "", uid2::IdentityScope::UID2);
+  ASSERT_TRUE(euid.RefreshJson(keys).IsSuccess());
+  ASSERT_TRUE(uid2.RefreshJson(keys).IsSuccess());
+  const uid2::EncryptionResult e = euid.Encrypt(uid2test::kRawUid1);
+  ASSERT_TRUE(e.IsSuccess());
+  const uid2::DecryptionResult d = euid.Decrypt(e.GetEncryptedData());
+  ASSERT_TRUE(d.IsSuccess());
+  EXPECT_EQ(d.GetIdentityScope(), uid2::IdentityScope::EUID);
+  EXPECT_EQ(uid2.Decrypt(e.GetEncryptedData()).GetStatus(), DecryptionStatus::INVALID_IDENTITY_SCOPE);
+}
+
 TEST(OfficialApi, FactoryAndUid2Client) {
   const std::size_t before = uid2_client_count();
   {

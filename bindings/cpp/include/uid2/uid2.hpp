@@ -748,13 +748,20 @@ class IUID2Client {
 };
 
 // The legacy client: a sharing client (keys from /v2/key/sharing). The
-// identity scope comes from the key response's identity_scope; the
-// constructor's scope is kept for source compatibility (GetIdentityScope).
+// identity scope comes from the key response's identity_scope; a response
+// that names none (the legacy array of keys) takes the constructor's, as
+// the official factories' clients do.
 class UID2Client : public IUID2Client {
  public:
   UID2Client(std::string_view endpoint, std::string_view authKey, std::string_view secretKey,
              IdentityScope identityScope)
-      : client_(endpoint, authKey, secretKey), scope_(identityScope) {}
+      : client_(endpoint, authKey, secretKey), scope_(identityScope) {
+    const uid2_status s = uid2_client_set_default_identity_scope(
+        client_.native_handle(), static_cast<uid2_identity_scope>(identityScope));
+    if (s != UID2_STATUS_SUCCESS) {
+      throw std::invalid_argument("uid2: cannot create client: " + detail::LastErrorMessage(s));
+    }
+  }
   UID2Client(UID2Client&&) noexcept = default;
   UID2Client& operator=(UID2Client&&) noexcept = default;
 
