@@ -39,6 +39,7 @@ func BenchmarkDecrypt(b *testing.B) {
 		b.Run(v, func(b *testing.B) {
 			tok := tokens[v]
 			b.ReportAllocs()
+			defer startCPU(b)()
 			for i := 0; i < b.N; i++ {
 				if r := c.DecryptTokenIntoRawUIDAt(tok, now); r.Status != uid2.Success {
 					b.Fatal(r.Status)
@@ -50,6 +51,7 @@ func BenchmarkDecrypt(b *testing.B) {
 	b.Run("v4-append", func(b *testing.B) {
 		tok, buf, ms := tokens["v4"], make([]byte, 0, 64), now.UnixMilli()
 		b.ReportAllocs()
+		defer startCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if d := c.DecryptAppend(buf, tok, "", ms); d.Status != uid2.Success {
 				b.Fatal(d.Status)
@@ -63,6 +65,7 @@ func BenchmarkEncrypt(b *testing.B) {
 	raw := "ywsvDNINiZOVSsfkHpLpSJzXzhr6Jx9Z/4Q0+lsEUvM="
 	b.Run("v4", func(b *testing.B) {
 		b.ReportAllocs()
+		defer startCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if r := c.EncryptRawUIDIntoTokenWith(raw, uid2.EncryptOptions{Now: now}); r.Status != uid2.Success {
 				b.Fatal(r.Status)
@@ -72,6 +75,7 @@ func BenchmarkEncrypt(b *testing.B) {
 	b.Run("v4-append", func(b *testing.B) {
 		buf, ms := make([]byte, 0, 256), now.UnixMilli()
 		b.ReportAllocs()
+		defer startCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if _, st := c.EncryptAppend(buf, raw, ms, 0); st != uid2.Success {
 				b.Fatal(st)
