@@ -230,6 +230,57 @@ def test_gc_frees_handles():
     assert libuid2.client_count() == base
 
 
+def test_batch_results_are_a_sequence(sharing):
+    """decrypt_tokens_into_raw_uids returns a read-only sequence that reads
+    like the list of single results, long raw UIDs included."""
+    import base64
+    import pickle
+    from collections.abc import Sequence
+
+    client, _ = sharing
+    long_raw = base64.b64encode(bytes(range(256)) * 2).decode()
+    raws = [RAW_UID, long_raw, RAW_UID]
+    tokens = [t.encrypted_data for t in client.encrypt_raw_uids_into_tokens(raws)] + ["x"]
+    singles = [client.decrypt_token_into_raw_uid(t) for t in tokens]
+    batch = client.decrypt_tokens_into_raw_uids(tokens)
+    assert isinstance(batch, libuid2.DecryptedTokens) and isinstance(batch, Sequence)
+    assert len(batch) == 4
+    assert batch == singles and singles == list(batch) and batch != singles[:3]
+    assert [r.uid for r in batch] == raws + [None]
+    assert batch[1].uid == long_raw and batch[-3].uid == long_raw
+    assert batch[-1].status is DecryptionStatus.INVALID_PAYLOAD
+    assert batch[1:3] == singles[1:3] and batch[::-1] == singles[::-1]
+    assert list(reversed(batch)) == singles[::-1]
+    assert singles[1] in batch and batch.index(singles[3]) == 3
+    for bad in (4, -5):
+        with pytest.raises(IndexError):
+            batch[bad]
+    with pytest.raises(TypeError):
+        batch["0"]  # type: ignore[call-overload]
+    with pytest.raises(TypeError):
+        batch[0] = singles[0]  # type: ignore[index]
+    assert pickle.loads(pickle.dumps(batch)) == singles
+    assert "DecryptedTokens([DecryptedToken(" in repr(batch)
+
+
+def test_batch_makes_no_object_per_token(sharing):
+    """The batch call leaves its results in the library's array: objects
+    the garbage collector tracks do not grow with the batch, so a large
+    batch does not fill the older generations."""
+    client, _ = sharing
+    tokens = [t.encrypted_data for t in client.encrypt_raw_uids_into_tokens([RAW_UID] * 2000)]
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        batch = client.decrypt_tokens_into_raw_uids(tokens)
+        grown = len(gc.get_objects()) - before
+    finally:
+        gc.enable()
+    assert grown < 50, grown
+    assert all(r.uid == RAW_UID for r in batch)
+
+
 def test_empty_batches(sharing):
     client, _ = sharing
     assert client.decrypt_tokens_into_raw_uids([]) == []

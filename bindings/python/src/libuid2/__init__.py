@@ -28,6 +28,7 @@ from ._native import ForkedProcessError, LibraryError
 from ._types import (
     AdvertisingTokenVersion,
     DecryptedToken,
+    DecryptedTokens,
     DecryptionResponse,
     DecryptionStatus,
     EncryptionDataResponse,
@@ -44,6 +45,7 @@ __all__ = [
     "AdvertisingTokenVersion",
     "BidstreamClient",
     "DecryptedToken",
+    "DecryptedTokens",
     "DecryptionResponse",
     "DecryptionStatus",
     "EncryptionDataResponse",

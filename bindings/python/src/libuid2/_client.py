@@ -21,6 +21,7 @@ from ._native import (
 )
 from ._types import (
     DecryptedToken,
+    DecryptedTokens,
     EncryptionDataResponse,
     RefreshResponse,
     RefreshState,
@@ -301,14 +302,14 @@ class _Client:
 
     def _decrypt_many(
         self, tokens: Iterable[str], domain: Optional[bytes], now: Optional[_dt.datetime]
-    ) -> List[DecryptedToken]:
+    ) -> Sequence[DecryptedToken]:
         if isinstance(tokens, (str, bytes)):
             raise TypeError("tokens must be a sequence of str, not a single " + type(tokens).__name__)
         if not isinstance(tokens, (list, tuple)):
             tokens = list(tokens)
         count = len(tokens)
         if count == 0:
-            return []
+            return DecryptedTokens([], 0, {})
         now_ms = _now_ms(now)
         joined, offsets = _join(tokens, "tokens")
         results = _result_array(count)
@@ -318,13 +319,13 @@ class _Client:
         )
         if status != 0:
             self._raise_for(status)
-        out = results[:count]  # views of the array: no copy, decoded on access
+        long = {}
         statuses = memoryview(results).cast("B").cast("i")[: count * RESULT_INTS : RESULT_INTS].tolist()
         if BUFFER_TOO_SMALL in statuses:
             for i, s in enumerate(statuses):
                 if s == BUFFER_TOO_SMALL:
-                    out[i] = self._decrypt_long(_encode_text(tokens[i], "token"), domain, now_ms)
-        return out
+                    long[i] = self._decrypt_long(_encode_text(tokens[i], "token"), domain, now_ms)
+        return DecryptedTokens(results, count, long)
 
 
 def _timeout_ms(seconds: float, what: str) -> int:
@@ -365,8 +366,9 @@ class SharingClient(_Client):
 
     def decrypt_tokens_into_raw_uids(
         self, tokens: Sequence[str], now: Optional[_dt.datetime] = None
-    ) -> List[DecryptedToken]:
-        """Decrypt many sharing tokens with one call into the library."""
+    ) -> Sequence[DecryptedToken]:
+        """Decrypt many sharing tokens with one call into the library. The
+        results, one per token in order, are a :class:`DecryptedTokens`."""
         return self._decrypt_many(tokens, None, now)
 
     def encrypt_raw_uid_into_token(
@@ -508,8 +510,9 @@ class BidstreamClient(_Client):
         tokens: Sequence[str],
         domain_or_app_name: Optional[str] = None,
         now: Optional[_dt.datetime] = None,
-    ) -> List[DecryptedToken]:
+    ) -> Sequence[DecryptedToken]:
         """Decrypt many advertising tokens from the same domain or app with one
-        call into the library."""
+        call into the library. The results, one per token in order, are a
+        :class:`DecryptedTokens`."""
         domain = None if domain_or_app_name is None else _encode_text(domain_or_app_name, "domain_or_app_name")
         return self._decrypt_many(tokens, domain, now)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import ctypes
 import datetime as _dt
+import operator
 from dataclasses import dataclass
 from enum import Enum, IntEnum
-from typing import Optional
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
 from ._native import DecryptionResult
 
@@ -289,6 +290,67 @@ def _rebuild_decrypted(data: bytes, long_uid: Optional[bytes]) -> DecryptedToken
 
 #: Alias (the Java/.NET name of the same result).
 DecryptionResponse = DecryptedToken
+
+
+class DecryptedTokens(Sequence[DecryptedToken]):
+    """The results of a batch decrypt, one per token, in order: a read-only
+    sequence (``len``, indexing, slicing, iteration, ``==`` with a list)
+    over the array the library wrote them into.
+
+    Each :class:`DecryptedToken` is made when it is read. The batch call
+    itself makes no object per token, so results that are read and dropped
+    are freed at once instead of piling into the garbage collector's older
+    generations (which cost more than the decrypts in a large batch).
+    """
+
+    __slots__ = ("_array", "_count", "_long")
+
+    def __init__(self, array: Any, count: int, long: Dict[int, DecryptedToken]) -> None:
+        self._array = array  # a ctypes array of at least count results, or a list
+        self._count = count
+        self._long = long  # results re-decrypted because their raw UID was too long to inline
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> DecryptedToken: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> List[DecryptedToken]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[DecryptedToken, List[DecryptedToken]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        i = operator.index(index)  # TypeError for a non-integer, as a list
+        if i < 0:
+            i += self._count
+        if not 0 <= i < self._count:
+            raise IndexError("batch result index out of range")
+        if self._long:
+            result = self._long.get(i)
+            if result is not None:
+                return result
+        return self._array[i]
+
+    def __iter__(self) -> Iterator[DecryptedToken]:
+        if self._long:
+            return map(self.__getitem__, range(self._count))
+        return map(self._array.__getitem__, range(self._count))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (DecryptedTokens, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which are unhashable
+
+    def __repr__(self) -> str:
+        return f"DecryptedTokens({list(self)!r})"
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # Unpickled, the results are held in a list instead of the array.
+        return (DecryptedTokens, (list(self), self._count, {}))
 
 
 class EncryptionDataResponse(tuple):
