@@ -163,7 +163,8 @@ namespace LibUid2
         private DecryptionResponse DecryptBytes(byte* token, int nT, byte* domain, int nD, long nowMs)
         {
             NativeDecryptionResult r;
-            int st = Native.Decrypt(Handle, token, (UIntPtr)(uint)nT, domain, (UIntPtr)(uint)nD, nowMs, &r);
+            int st = Native.Decrypt(Handle.Value, token, (UIntPtr)(uint)nT, domain, (UIntPtr)(uint)nD, nowMs, &r);
+            GC.KeepAlive(Handle); // not finalized during the call
             if (st == Native.BufferTooSmall) return DecryptLongUid(token, nT, domain, nD, nowMs, r.UidLen);
             return ToResponse(&r, null);
         }
@@ -178,8 +179,9 @@ namespace LibUid2
                 int st;
                 fixed (byte* u = uid)
                 {
-                    st = Native.DecryptToBuffer(Handle, token, (UIntPtr)(uint)nT, domain, (UIntPtr)(uint)nD, nowMs, &r,
+                    st = Native.DecryptToBuffer(Handle.Value, token, (UIntPtr)(uint)nT, domain, (UIntPtr)(uint)nD, nowMs, &r,
                         u, (UIntPtr)(uint)uid.Length);
+                    GC.KeepAlive(Handle);
                     if (st != Native.BufferTooSmall)
                         return ToResponse(&r, MapDecryption(r.Status) == DecryptionStatus.Success ? Text.Decode(u, r.UidLen) : null);
                 }
@@ -322,13 +324,15 @@ namespace LibUid2
         {
             byte* output = stackalloc byte[EncryptStackOut];
             UIntPtr outLen;
-            int st = Native.Encrypt(Handle, raw, (UIntPtr)(uint)n, nowMs, keysetId, output, (UIntPtr)EncryptStackOut, out outLen);
+            int st = Native.Encrypt(Handle.Value, raw, (UIntPtr)(uint)n, nowMs, keysetId, output, (UIntPtr)EncryptStackOut, out outLen);
+            GC.KeepAlive(Handle);
             for (int attempt = 0; st == Native.BufferTooSmall && attempt < 4; attempt++)
             {
                 byte[] big = new byte[checked((int)outLen.ToUInt64() + 1)];
                 fixed (byte* o = big)
                 {
-                    st = Native.Encrypt(Handle, raw, (UIntPtr)(uint)n, nowMs, keysetId, o, (UIntPtr)(uint)big.Length, out outLen);
+                    st = Native.Encrypt(Handle.Value, raw, (UIntPtr)(uint)n, nowMs, keysetId, o, (UIntPtr)(uint)big.Length, out outLen);
+                    GC.KeepAlive(Handle);
                     if (st != Native.BufferTooSmall) return ToEncryption(st, o, (int)outLen.ToUInt64());
                 }
             }

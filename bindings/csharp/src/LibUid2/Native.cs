@@ -112,12 +112,17 @@ namespace LibUid2
         [DllImport(Lib, EntryPoint = "uid2_refresh_state_get", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int RefreshStateGet(ClientHandle client, NativeRefreshState* state, byte* errorBuf, UIntPtr errorCap);
 
+        // The single-token calls take the handle as a plain value, not a SafeHandle:
+        // marshalling a SafeHandle AddRefs and releases it around the call, a large part of a
+        // decrypt's cost on Mono. It is safe without: the library never reuses a handle, so a
+        // call racing Dispose or the finalizer gets INVALID_HANDLE (ObjectDisposedException),
+        // never another client.
         [DllImport(Lib, EntryPoint = "uid2_decrypt", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern int Decrypt(ClientHandle client, byte* token, UIntPtr tokenLen, byte* domain, UIntPtr domainLen,
+        internal static extern int Decrypt(ulong client, byte* token, UIntPtr tokenLen, byte* domain, UIntPtr domainLen,
             long nowMs, NativeDecryptionResult* result);
 
         [DllImport(Lib, EntryPoint = "uid2_decrypt_to_buffer", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern int DecryptToBuffer(ClientHandle client, byte* token, UIntPtr tokenLen, byte* domain, UIntPtr domainLen,
+        internal static extern int DecryptToBuffer(ulong client, byte* token, UIntPtr tokenLen, byte* domain, UIntPtr domainLen,
             long nowMs, NativeDecryptionResult* result, byte* uidBuf, UIntPtr uidCap);
 
         [DllImport(Lib, EntryPoint = "uid2_decrypt_batch", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -125,7 +130,7 @@ namespace LibUid2
             long nowMs, NativeDecryptionResult* results);
 
         [DllImport(Lib, EntryPoint = "uid2_encrypt", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern int Encrypt(ClientHandle client, byte* rawUid, UIntPtr rawUidLen, long nowMs, long keysetId,
+        internal static extern int Encrypt(ulong client, byte* rawUid, UIntPtr rawUidLen, long nowMs, long keysetId,
             byte* output, UIntPtr outCap, out UIntPtr outLen);
 
         [DllImport(Lib, EntryPoint = "uid2_encrypt_batch", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
