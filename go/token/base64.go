@@ -62,7 +62,8 @@ func grow(buf []byte, n int) []byte {
 }
 
 // trimPadding drops up to two trailing '=': padding is optional, as with
-// Java's decoder.
+// Java's decoder, and (more leniently than Java) not checked against the
+// text's length: the characters alone say how many bytes there are.
 func trimPadding(s string) string {
 	for i := 0; i < 2 && len(s) > 0 && s[len(s)-1] == '='; i++ {
 		s = s[:len(s)-1]
