@@ -339,7 +339,7 @@ class DecryptedTokens(Sequence[DecryptedToken]):
         return map(self._array.__getitem__, range(self._count))
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, (DecryptedTokens, list, tuple)):
+        if isinstance(other, (DecryptedTokens, list)):
             return len(self) == len(other) and all(a == b for a, b in zip(self, other))
         return NotImplemented
 
