@@ -21,7 +21,7 @@ def soname_import(name, library, out, visibility = None):
     )
 
 def capi_test(name, library, copts = [], linkopts = [], env = {}):
-    """The C ABI tests (GoogleTest, test/*_test.cc) against library."""
+    """The C ABI tests (GoogleTest, test/*_test.cc, with C helpers in test/*.c) against library."""
     test_env = {
         "UID2_TESTSERVER": "$(rootpath //go/cmd/uid2-testserver)",
         "UID2_VECTORS": "tests/vectors",
@@ -30,7 +30,7 @@ def capi_test(name, library, copts = [], linkopts = [], env = {}):
     native.cc_test(
         name = name,
         size = "medium",
-        srcs = native.glob(["test/*_test.cc"]),
+        srcs = native.glob(["test/*_test.cc", "test/*.c"]),
         copts = ["-iquote", "capi"] + copts,
         linkopts = linkopts,
         data = [

@@ -155,14 +155,33 @@ uid2_status uid2_refresh_state_get(uid2_client client, uid2_refresh_state *out,
   return uid2go_refresh_state_get(client, out, error_buf, error_cap);
 }
 
+/* A decrypt leaves its status in *out on every path, so that a binding that
+ * reads only the result cannot mistake a refused call (a forked child, bad
+ * arguments, an internal error) for a zeroed SUCCESS. Token statuses,
+ * BUFFER_TOO_SMALL and INVALID_HANDLE are written by the Go side. */
+static uid2_status decrypt_failed(uid2_decryption_result *out, uid2_status st) {
+  if (out != NULL) {
+    memset(out, 0, sizeof *out);
+    out->status = st;
+    out->identity_type = UID2_IDENTITY_TYPE_UNKNOWN;
+  }
+  return st;
+}
+
+static uid2_status decrypt_status(uid2_decryption_result *out, uid2_status st) {
+  if (st == UID2_STATUS_INVALID_ARGUMENT || st == UID2_STATUS_INTERNAL_ERROR)
+    return decrypt_failed(out, st);
+  return st;
+}
+
 uid2_status uid2_decrypt(uid2_client client, const char *token,
                          size_t token_len, const char *domain_or_app_name,
                          size_t domain_len, int64_t now_ms,
                          uid2_decryption_result *out) {
-  REFUSE_IF_FORKED();
-  return uid2go_decrypt(client, (char *)token, token_len,
-                        (char *)domain_or_app_name, domain_len, now_ms, out,
-                        NULL, 0);
+  if (forked) return decrypt_failed(out, forked_status());
+  return decrypt_status(out, uid2go_decrypt(client, (char *)token, token_len,
+                                            (char *)domain_or_app_name,
+                                            domain_len, now_ms, out, NULL, 0));
 }
 
 uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
@@ -171,13 +190,14 @@ uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
                                    size_t domain_len, int64_t now_ms,
                                    uid2_decryption_result *out, char *uid_buf,
                                    size_t uid_cap) {
-  REFUSE_IF_FORKED();
-  if (uid_buf == NULL && uid_cap > 0) return UID2_STATUS_INVALID_ARGUMENT;
+  if (forked) return decrypt_failed(out, forked_status());
+  if (uid_buf == NULL && uid_cap > 0) return decrypt_failed(out, UID2_STATUS_INVALID_ARGUMENT);
   /* A NULL buffer of capacity 0 still means "not inline". */
   static char none[1];
-  return uid2go_decrypt(client, (char *)token, token_len,
-                        (char *)domain_or_app_name, domain_len, now_ms, out,
-                        uid_buf != NULL ? uid_buf : none, uid_buf != NULL ? uid_cap : 0);
+  return decrypt_status(out, uid2go_decrypt(client, (char *)token, token_len,
+                                            (char *)domain_or_app_name, domain_len,
+                                            now_ms, out, uid_buf != NULL ? uid_buf : none,
+                                            uid_buf != NULL ? uid_cap : 0));
 }
 
 uid2_status uid2_decrypt_batch(uid2_client client, const char *tokens,

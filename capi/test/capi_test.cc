@@ -30,6 +30,9 @@ extern "C" {
 
 using json = nlohmann::json;
 
+// test/raw_scope.c: passes an int the C++ enum cannot hold.
+extern "C" uid2_status set_default_scope_raw(uid2_client client, int scope);
+
 namespace {
 
 // Status numbers are part of the ABI: they never change.
@@ -408,8 +411,16 @@ TEST(Abi, HandlesAndArguments) {
   ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_client_new(UID2_CLIENT_BIDSTREAM, nullptr, nullptr, nullptr, &h2));
   EXPECT_NE(h, h2);
   // NULL arguments.
+  // A call refused as a whole still leaves its status in the result.
+  r.status = UID2_STATUS_SUCCESS;
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt(h2, nullptr, 4, nullptr, 0, 0, &r));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, r.status);
+  r.status = UID2_STATUS_SUCCESS;
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt(h2, "abcd", 4, nullptr, 3, 0, &r));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, r.status);
+  r.status = UID2_STATUS_SUCCESS;
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_to_buffer(h2, "abcd", 4, nullptr, 0, 0, &r, nullptr, 5));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, r.status);
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt(h2, "abcd", 4, nullptr, 0, 0, nullptr));
   EXPECT_EQ(UID2_STATUS_NOT_INITIALIZED, uid2_decrypt(h2, nullptr, 0, nullptr, 0, 0, &r));
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_refresh_json(h2, nullptr, 0));
@@ -445,7 +456,7 @@ TEST(Abi, DefaultIdentityScope) {
   c.load(keys);
   EXPECT_EQ(euidToken["expect"], decryptCase(c.h, euidToken));
   EXPECT_EQ("INVALID_IDENTITY_SCOPE", decryptCase(c.h, uid2Token)["status"]);
-  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_client_set_default_identity_scope(c.h, static_cast<uid2_identity_scope>(2)));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, set_default_scope_raw(c.h, 2));
   EXPECT_NE("", lastError());
 }
 
@@ -658,7 +669,9 @@ TEST(Abi, ForkedChildIsRefused) {
     uid2_decryption_result r;
     uid2_client h;
     char buf[128];
+    std::memset(&r, 0, sizeof r);  // a zeroed result must not read as SUCCESS
     int ok = uid2_decrypt(c.h, "abcd", 4, nullptr, 0, 0, &r) == UID2_STATUS_FORKED_PROCESS &&
+             r.status == UID2_STATUS_FORKED_PROCESS &&
              uid2_client_new(UID2_CLIENT_SHARING, nullptr, nullptr, nullptr, &h) == UID2_STATUS_FORKED_PROCESS &&
              uid2_last_error_message(buf, sizeof buf) > 0 && uid2_client_count() == 0 &&
              std::strcmp(uid2_status_name(UID2_STATUS_FORKED_PROCESS), "FORKED_PROCESS") == 0;
