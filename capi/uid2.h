@@ -171,9 +171,10 @@ typedef enum uid2_identity_scope {
 /* Sets the identity scope the client assumes for key responses that name
  * none (the legacy array of keys, or a body without "identity_scope"):
  * UID2 unless set, as in the official sharing and bidstream clients; an
- * EUID participant whose keys come that way sets EUID, as the official C++
- * EUIDClientFactory does. Tokens of the other scope then decrypt to
- * INVALID_IDENTITY_SCOPE. Applies to keys loaded after the call. Returns
+ * EUID participant whose keys come that way sets EUID (the official C++
+ * SDK's EUIDClientFactory clients are always EUID). Tokens of the other
+ * scope then decrypt to INVALID_IDENTITY_SCOPE. Applies to keys loaded
+ * after the call: set it before the first refresh. Returns
  * SUCCESS, INVALID_ARGUMENT (neither UID2 nor EUID), INVALID_HANDLE.
  * Since ABI 1.1. */
 uid2_status uid2_client_set_default_identity_scope(uid2_client client,
@@ -272,12 +273,15 @@ typedef struct uid2_decryption_result {
 
 /* Decrypts a token. domain_or_app_name (may be NULL or empty: no name) is
  * checked for client-side-generated tokens by a bidstream client and ignored
- * by a sharing client. Writes *out and returns out->status: a token status
+ * by a sharing client. Writes *out (unless out is NULL) and returns
+ * out->status, on every path: a token status
  * (0-99) for every token, however malformed; BUFFER_TOO_SMALL (with every
  * field set and uid_len the length needed, uid empty) when the raw UID is
  * longer than UID2_UID_INLINE_CAPACITY — call uid2_decrypt_to_buffer then;
  * INVALID_HANDLE; INVALID_ARGUMENT (NULL out, or NULL token with a non-zero
- * length). A NULL token with length 0 is an empty token. */
+ * length); FORKED_PROCESS; INTERNAL_ERROR. Besides the status, a call that
+ * fails as a whole leaves out zeroed (identity_type -1). A NULL token with
+ * length 0 is an empty token. */
 uid2_status uid2_decrypt(uid2_client client, const char *token,
                          size_t token_len, const char *domain_or_app_name,
                          size_t domain_len, int64_t now_ms,

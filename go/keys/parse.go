@@ -53,7 +53,7 @@ type responseJSON struct {
 // /v2/key/latest array of keys. Errors name the offending field and never
 // contain key material. defaultScope is the identity scope of keys whose
 // response names none (ScopeUID2 in the official sharing and bidstream
-// clients; the official C++ EUIDClientFactory's clients assume ScopeEUID).
+// clients; an EUID participant with such keys passes ScopeEUID).
 func Parse(data []byte, defaultScope int) (*Set, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '[' {

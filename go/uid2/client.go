@@ -48,14 +48,14 @@ type Client interface {
 
 // core is the state both clients share.
 type core struct {
-	kind    clientKind
-	keys    atomic.Pointer[keys.Set]
+	kind clientKind
+	keys atomic.Pointer[keys.Set]
 	// defaultScope is the identity scope of keys whose response names none.
 	defaultScope atomic.Int32
-	baseURL string
-	apiKey  string
-	secret  *envelope.Cipher // nil for a JSON-only client
-	http    *http.Client
+	baseURL      string
+	apiKey       string
+	secret       *envelope.Cipher // nil for a JSON-only client
+	http         *http.Client
 
 	mu    sync.Mutex // guards state and auto
 	state RefreshState
@@ -110,8 +110,9 @@ var ErrInvalidScope = errors.New("identity scope must be UID2 (0) or EUID (1)")
 // keys.ScopeEUID) the client assumes for key responses that name none: the
 // legacy array of keys, or a body without "identity_scope". It is UID2
 // unless set, as in the official sharing and bidstream clients; an EUID
-// participant whose keys come that way sets EUID, as the official C++
-// EUIDClientFactory does. It applies to keys loaded after the call.
+// participant whose keys come that way sets EUID (the official C++ SDK's
+// EUIDClientFactory clients are always EUID). It applies to keys loaded
+// after the call: set it before the first refresh.
 func (c *core) SetDefaultIdentityScope(scope int) error {
 	if scope != keys.ScopeUID2 && scope != keys.ScopeEUID {
 		return ErrInvalidScope

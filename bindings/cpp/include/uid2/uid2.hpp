@@ -16,8 +16,9 @@
 //     not provided.)
 //
 // Errors: decrypt and encrypt report statuses, never throw (except
-// std::bad_alloc, and uid2::LibraryError when the library is unusable: ABI
-// major mismatch, or a call in a child forked after the library was loaded).
+// std::bad_alloc, and uid2::LibraryError when the library is unusable: its ABI
+// major differs from this header's or its minor is older, or a call in a child
+// forked after the library was loaded).
 // Refresh reports a RefreshResult. Exceptions are only for programmer errors
 // (std::invalid_argument: e.g. a secret that is not base64 of 32 bytes) and
 // an unusable library.
@@ -749,8 +750,8 @@ class IUID2Client {
 
 // The legacy client: a sharing client (keys from /v2/key/sharing). The
 // identity scope comes from the key response's identity_scope; a response
-// that names none (the legacy array of keys) takes the constructor's, as
-// the official factories' clients do.
+// that names none (the legacy array of keys) takes the constructor's. (The
+// official SDK's clients always use the factory's scope.)
 class UID2Client : public IUID2Client {
  public:
   UID2Client(std::string_view endpoint, std::string_view authKey, std::string_view secretKey,
@@ -758,6 +759,7 @@ class UID2Client : public IUID2Client {
       : client_(endpoint, authKey, secretKey), scope_(identityScope) {
     const uid2_status s = uid2_client_set_default_identity_scope(
         client_.native_handle(), static_cast<uid2_identity_scope>(identityScope));
+    if (s == UID2_STATUS_FORKED_PROCESS) detail::ThrowForked();
     if (s != UID2_STATUS_SUCCESS) {
       throw std::invalid_argument("uid2: cannot create client: " + detail::LastErrorMessage(s));
     }

@@ -4,8 +4,9 @@ using System.Runtime.InteropServices;
 namespace LibUid2
 {
     /// <summary>Owns one uid2_client handle; freed by Dispose or, if the client is dropped, by
-    /// the SafeHandle's critical finalizer. Marshalling it AddRefs it for the duration of each
-    /// call, so Dispose racing a call never frees the handle under it.</summary>
+    /// the SafeHandle's critical finalizer. Calls that marshal it AddRef it for their duration;
+    /// the single-token calls pass its value instead, which is as safe: the library never reuses
+    /// a handle, so a call racing Dispose gets INVALID_HANDLE.</summary>
     internal sealed class ClientHandle : SafeHandle
     {
         internal ClientHandle() : base(IntPtr.Zero, true) { }

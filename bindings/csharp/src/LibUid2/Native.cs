@@ -1,6 +1,6 @@
 // P/Invoke declarations for capi/uid2.h. Nothing here has logic: every
 // signature mirrors the header one to one (size_t as UIntPtr, uid2_client as
-// the SafeHandle, uid2_status as int).
+// the SafeHandle or, in the single-token calls, its value; uid2_status as int).
 using System;
 using System.Runtime.InteropServices;
 using System.Security;
