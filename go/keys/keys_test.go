@@ -169,7 +169,7 @@ func TestSiteData(t *testing.T) {
 }
 
 func TestAbsurdTimesSaturate(t *testing.T) {
-	s, err := Parse([]byte(`{"keys":[` + key(1, 7, math.MinInt64, math.MaxInt64) + `]}`), ScopeUID2)
+	s, err := Parse([]byte(`{"keys":[`+key(1, 7, math.MinInt64, math.MaxInt64)+`]}`), ScopeUID2)
 	require.NoError(t, err)
 	assert.True(t, s.Valid(math.MaxInt64-1))
 	assert.NotNil(t, s.ActiveKey(7, 0))

@@ -2,6 +2,7 @@ package uid2_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/libuid2/libuid2/go/internal/testserver"
+	"github.com/libuid2/libuid2/go/keys"
 	"github.com/libuid2/libuid2/go/uid2"
 )
 
@@ -87,6 +89,32 @@ func TestRefreshOverHTTP(t *testing.T) {
 	require.NoError(t, bid.Refresh(context.Background()))
 	assert.Equal(t, "/v2/key/bidstream", hc2.path)
 	assert.Equal(t, uid2.Success, bid.DecryptTokenIntoRawUIDAt(bc.Token, "", time.UnixMilli(bc.NowMs)).Status)
+}
+
+// A refresh over HTTP applies the client's default identity scope to keys
+// that name none, as RefreshJSON does.
+func TestRefreshOverHTTPDefaultScope(t *testing.T) {
+	f := loadVectors(t)["sharing-euid.json"]
+	var doc map[string]map[string]any
+	require.NoError(t, json.Unmarshal(f.Keys, &doc))
+	delete(doc["body"], "identity_scope")
+	unnamed, err := json.Marshal(doc)
+	require.NoError(t, err)
+	_, _, srv := newServer(t, unnamed)
+	var euid vectorCase
+	for _, c := range f.Cases {
+		if c.Name == "EUID v4 email" {
+			euid = c
+		}
+	}
+	require.NotEmpty(t, euid.Token)
+	for scope, want := range map[int]uid2.Status{keys.ScopeUID2: uid2.InvalidIdentityScope, keys.ScopeEUID: uid2.Success} {
+		client, err := uid2.NewSharingClient(srv.URL, apiKey, secret)
+		require.NoError(t, err)
+		require.NoError(t, client.SetDefaultIdentityScope(scope))
+		require.NoError(t, client.Refresh(context.Background()))
+		assert.Equal(t, want, client.DecryptTokenIntoRawUIDAt(euid.Token, time.UnixMilli(euid.NowMs)).Status, "default scope %d", scope)
+	}
 }
 
 // Every failure keeps the keys of the last good refresh, reports an error
