@@ -2,7 +2,6 @@ package uid2_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -94,12 +93,7 @@ func TestRefreshOverHTTP(t *testing.T) {
 // A refresh over HTTP applies the client's default identity scope to keys
 // that name none, as RefreshJSON does.
 func TestRefreshOverHTTPDefaultScope(t *testing.T) {
-	f := loadVectors(t)["sharing-euid.json"]
-	var doc map[string]map[string]any
-	require.NoError(t, json.Unmarshal(f.Keys, &doc))
-	delete(doc["body"], "identity_scope")
-	unnamed, err := json.Marshal(doc)
-	require.NoError(t, err)
+	f, unnamed := euidVectorsUnnamed(t)
 	_, _, srv := newServer(t, unnamed)
 	var euid vectorCase
 	for _, c := range f.Cases {

@@ -171,16 +171,24 @@ func TestVectorsCoverEveryStatus(t *testing.T) {
 	}
 }
 
-// The EUID vectors with keys whose response names no scope: a client left
-// at the default (UID2) refuses the EUID tokens, one told EUID decrypts
-// them and refuses the UID2 token, as the official C++ EUIDClientFactory's.
-func TestDefaultIdentityScope(t *testing.T) {
+// euidVectorsUnnamed returns the EUID vector file and its keys with the
+// response's identity_scope removed.
+func euidVectorsUnnamed(t *testing.T) (vectorFile, []byte) {
+	t.Helper()
 	f := loadVectors(t)["sharing-euid.json"]
 	var doc map[string]map[string]any
 	require.NoError(t, json.Unmarshal(f.Keys, &doc))
 	delete(doc["body"], "identity_scope")
 	unnamed, err := json.Marshal(doc)
 	require.NoError(t, err)
+	return f, unnamed
+}
+
+// The EUID vectors with keys whose response names no scope: a client left
+// at the default (UID2) refuses the EUID tokens, one told EUID decrypts
+// them and refuses the UID2 token.
+func TestDefaultIdentityScope(t *testing.T) {
+	f, unnamed := euidVectorsUnnamed(t)
 
 	for _, scope := range []int{keys.ScopeUID2, keys.ScopeEUID} {
 		c, err := uid2.NewSharingClient("", "", "")
