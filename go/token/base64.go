@@ -18,6 +18,9 @@ type alphabet struct {
 	special [4]byte
 }
 
+// first62 are the characters of values 0-61, the same in every alphabet.
+const first62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
 // The decoding alphabets: standard ('+/'), Base64URL ('-_'), and either, for
 // v4 tokens, which arrive both ways (uid2-spec §6.1 step 5).
 var (
@@ -31,9 +34,8 @@ func newAlphabet(for62, for63 string) *alphabet {
 	for i := range a.values {
 		a.values[i] = 0xff
 	}
-	const common = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	for i := 0; i < len(common); i++ {
-		a.values[common[i]] = byte(i)
+	for i := 0; i < len(first62); i++ {
+		a.values[first62[i]] = byte(i)
 	}
 	for i := 0; i < 2; i++ {
 		a.values[for62[i]], a.values[for63[i]] = 62, 63
@@ -50,15 +52,6 @@ func headAlphabet(head string) *alphabet {
 		}
 	}
 	return stdAlphabet
-}
-
-// grow returns buf with capacity for n bytes, reusing it when it is big
-// enough.
-func grow(buf []byte, n int) []byte {
-	if cap(buf) >= n {
-		return buf[:n]
-	}
-	return make([]byte, n)
 }
 
 // trimPadding drops up to two trailing '=': padding is optional, as with
@@ -158,8 +151,8 @@ type encoder struct {
 }
 
 var (
-	stdPadded = newEncoder("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", true)
-	rawURL    = newEncoder("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", false)
+	stdPadded = newEncoder(first62+"+/", true)
+	rawURL    = newEncoder(first62+"-_", false)
 )
 
 func newEncoder(chars string, pad bool) *encoder {

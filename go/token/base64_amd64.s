@@ -11,6 +11,17 @@
 	DATA name<>+0(SB)/8, lo; DATA name<>+8(SB)/8, hi; DATA name<>+16(SB)/8, lo; DATA name<>+24(SB)/8, hi; \
 	GLOBL name<>(SB), RODATA|NOPTR, $32
 
+// NEXT_BLOCK moves SI and DI past a block of in bytes read and out bytes
+// written and jumps back to loop while a whole block is left before the
+// input's end (R8). A shorter rest is done as the last whole block of the
+// input, ending at R8 and at the output's end (R9), over bytes already
+// written; when nothing is left it jumps to done.
+#define NEXT_BLOCK(in, out, loop, done) \
+	ADDQ $in, SI; ADDQ $out, DI; \
+	MOVQ R8, AX; SUBQ SI, AX; CMPQ AX, $in; JAE loop; \
+	TESTQ AX, AX; JZ done; \
+	LEAQ -in(R8), SI; LEAQ -out(R9), DI; JMP loop
+
 // func decodeAVX2(dst, src *byte, n int, special *[4]byte) int
 //
 // Decodes n characters (a multiple of 4, at least 32) into n/4*3 bytes,
@@ -115,17 +126,7 @@ loop:
 	VEXTRACTI128 $1, Y3, X4
 	VMOVQ      X4, 16(DI)
 
-	ADDQ $32, SI
-	ADDQ $24, DI
-	MOVQ R8, AX
-	SUBQ SI, AX
-	CMPQ AX, $32
-	JAE  loop
-	TESTQ AX, AX
-	JZ    done
-	LEAQ -32(R8), SI // the last 32 characters
-	LEAQ -24(R9), DI
-	JMP  loop
+	NEXT_BLOCK(32, 24, loop, done)
 
 done:
 	VZEROUPPER
@@ -207,17 +208,7 @@ encode:
 	VPADDB   Y1, Y0, Y0
 	VMOVDQU  Y0, (DI)
 
-	ADDQ $24, SI
-	ADDQ $32, DI
-	MOVQ R8, AX
-	SUBQ SI, AX
-	CMPQ AX, $24
-	JAE  encode
-	TESTQ AX, AX
-	JZ    encoded
-	LEAQ -24(R8), SI // the last 24 bytes
-	LEAQ -32(R9), DI
-	JMP  encode
+	NEXT_BLOCK(24, 32, encode, encoded)
 
 encoded:
 	VZEROUPPER

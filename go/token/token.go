@@ -254,7 +254,7 @@ func openCBC(data []byte, block cipher.Block) ([]byte, error) {
 // into its bytes, appended to buf[:0], for encryption.
 func DecodeRawUID(rawUID string, buf []byte) ([]byte, error) {
 	rawUID = trimPadding(rawUID)
-	return decodeBase64(grow(buf, len(rawUID)*3/4)[:0], rawUID, stdAlphabet)
+	return decodeBase64(buf[:0], rawUID, stdAlphabet)
 }
 
 // IdentityTypeOfRawUID is the identity type encrypt puts in a token: Phone
@@ -298,7 +298,7 @@ func V4TextLen(uidLen int) int { return rawURL.encodedLen(V4Size(uidLen)) }
 // then site layer) and appends its Base64URL text (no padding) to dst.
 // scratch is used for the token's bytes when big enough.
 func AppendV4(dst, scratch []byte, t *V4Token, master, site cipher.AEAD, nonces *[2 * gcmNonceSize]byte) []byte {
-	raw := grow(scratch, V4Size(len(t.UID)))
+	raw := appendLen(scratch[:0], V4Size(len(t.UID)))
 	be := binary.BigEndian
 	raw[0] = byte(t.Scope<<4 | t.IdentityType<<2 | 3)
 	raw[1] = versionByteV4
