@@ -97,9 +97,15 @@ func (c *core) decryptAt(token, domainOrAppName string, nowMs int64) DecryptionR
 // RefreshJSON loads keys from a whole key response ({"body": …}) or its
 // body, without HTTP. On error the current keys are kept.
 func (c *core) RefreshJSON(data []byte) error {
-	set, err := keys.Parse(data, int(c.defaultScope.Load()))
+	set, err := c.parseKeys(data)
 	c.record(set, err)
 	return err
+}
+
+// parseKeys reads key JSON with the client's default identity scope, for
+// refreshes over HTTP and from JSON alike.
+func (c *core) parseKeys(data []byte) (*keys.Set, error) {
+	return keys.Parse(data, int(c.defaultScope.Load()))
 }
 
 // ErrInvalidScope is returned for an identity scope that is neither

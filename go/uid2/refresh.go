@@ -81,7 +81,7 @@ func (c *core) fetch(ctx context.Context) (*keys.Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("refresh from %s: %v", where, err)
 	}
-	set, err := keys.Parse(payload, int(c.defaultScope.Load()))
+	set, err := c.parseKeys(payload)
 	if err != nil {
 		return nil, fmt.Errorf("refresh from %s: %v", where, err)
 	}
