@@ -348,8 +348,7 @@ func uid2go_decrypt(h C.uint64_t, tok *C.char, tokLen C.size_t, domain *C.char, 
 	}
 	e := lookup(h)
 	if e == nil {
-		*out = C.uid2_decryption_result{status: statusInvalidHandle, identity_type: -1}
-		return statusInvalidHandle
+		return statusInvalidHandle // uid2.c writes the failed result
 	}
 	var ub []byte
 	if uidBuf != nil {

@@ -157,8 +157,9 @@ uid2_status uid2_refresh_state_get(uid2_client client, uid2_refresh_state *out,
 
 /* A decrypt leaves its status in *out on every path, so that a binding that
  * reads only the result cannot mistake a refused call (a forked child, bad
- * arguments, an internal error) for a zeroed SUCCESS. Token statuses,
- * BUFFER_TOO_SMALL and INVALID_HANDLE are written by the Go side. */
+ * arguments, an unknown handle, an internal error) for a zeroed SUCCESS.
+ * Token statuses and BUFFER_TOO_SMALL are written with every field by the
+ * Go side; any other status fails the call as a whole. */
 static uid2_status decrypt_failed(uid2_decryption_result *out, uid2_status st) {
   if (out != NULL) {
     memset(out, 0, sizeof *out);
@@ -169,8 +170,7 @@ static uid2_status decrypt_failed(uid2_decryption_result *out, uid2_status st) {
 }
 
 static uid2_status decrypt_status(uid2_decryption_result *out, uid2_status st) {
-  if (st == UID2_STATUS_INVALID_ARGUMENT || st == UID2_STATUS_INTERNAL_ERROR)
-    return decrypt_failed(out, st);
+  if (st >= 100 && st != UID2_STATUS_BUFFER_TOO_SMALL) return decrypt_failed(out, st);
   return st;
 }
 
