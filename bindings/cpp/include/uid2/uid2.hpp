@@ -341,6 +341,16 @@ inline std::string LastErrorMessage(uid2_status status) {
   return msg;
 }
 
+// Throws for a call that failed as a whole (not on the decrypt/encrypt
+// path, which reports statuses): LibraryError in a forked child, else
+// std::invalid_argument with the library's message, after "uid2: what: ".
+inline void ThrowUnlessSuccess(uid2_status s, const char* what) {
+  if (s == UID2_STATUS_FORKED_PROCESS) ThrowForked();
+  if (s != UID2_STATUS_SUCCESS) {
+    throw std::invalid_argument(std::string("uid2: ") + what + ": " + LastErrorMessage(s));
+  }
+}
+
 inline std::uint32_t ToMillis32(std::chrono::milliseconds d) {
   if (d.count() <= 0) return 0;
   if (d.count() > std::numeric_limits<std::uint32_t>::max())
@@ -576,11 +586,8 @@ class ClientHandle {
         uid2_client_new(type, url.empty() ? nullptr : url.c_str(),
                         key.empty() ? nullptr : key.c_str(),
                         secret.empty() ? nullptr : secret.c_str(), &handle_);
-    if (s == UID2_STATUS_FORKED_PROCESS) ThrowForked();
-    if (s != UID2_STATUS_SUCCESS) {
-      handle_ = 0;
-      throw std::invalid_argument("uid2: cannot create client: " + LastErrorMessage(s));
-    }
+    if (s != UID2_STATUS_SUCCESS) handle_ = 0;
+    ThrowUnlessSuccess(s, "cannot create client");
   }
   ~ClientHandle() { reset(); }
   ClientHandle(const ClientHandle&) = delete;
@@ -607,10 +614,7 @@ class ClientHandle {
   void StartAutoRefresh(std::chrono::milliseconds interval, std::chrono::milliseconds timeout) {
     const uid2_status s =
         uid2_auto_refresh_start(handle_, ToMillis32(interval), ToMillis32(timeout));
-    if (s == UID2_STATUS_FORKED_PROCESS) ThrowForked();
-    if (s != UID2_STATUS_SUCCESS)
-      throw std::invalid_argument("uid2: cannot start automatic refresh: " +
-                                  LastErrorMessage(s));
+    ThrowUnlessSuccess(s, "cannot start automatic refresh");
   }
   void StopAutoRefresh() {
     const uid2_status s = uid2_auto_refresh_stop(handle_);
@@ -757,12 +761,10 @@ class UID2Client : public IUID2Client {
   UID2Client(std::string_view endpoint, std::string_view authKey, std::string_view secretKey,
              IdentityScope identityScope)
       : client_(endpoint, authKey, secretKey), scope_(identityScope) {
-    const uid2_status s = uid2_client_set_default_identity_scope(
-        client_.native_handle(), static_cast<uid2_identity_scope>(identityScope));
-    if (s == UID2_STATUS_FORKED_PROCESS) detail::ThrowForked();
-    if (s != UID2_STATUS_SUCCESS) {
-      throw std::invalid_argument("uid2: cannot create client: " + detail::LastErrorMessage(s));
-    }
+    detail::ThrowUnlessSuccess(
+        uid2_client_set_default_identity_scope(client_.native_handle(),
+                                               static_cast<uid2_identity_scope>(identityScope)),
+        "cannot create client");
   }
   UID2Client(UID2Client&&) noexcept = default;
   UID2Client& operator=(UID2Client&&) noexcept = default;
