@@ -27,6 +27,7 @@ const (
 // Errors of Open*. They never carry key material or plaintext.
 var (
 	ErrMalformed = errors.New("envelope is malformed")
+	ErrVersion   = errors.New("envelope version is not 1")
 	ErrDecrypt   = errors.New("envelope does not decrypt with this secret")
 	ErrNonce     = errors.New("response nonce does not match the request's")
 )
@@ -70,8 +71,11 @@ func (c *Cipher) OpenRequest(text []byte) (timeMs int64, nonce [NonceSize]byte, 
 	if err != nil {
 		return 0, nonce, nil, err
 	}
-	if len(data) < 1+nonceSize+tagSize+16 || data[0] != version {
+	if len(data) < 1+nonceSize+tagSize+16 {
 		return 0, nonce, nil, ErrMalformed
+	}
+	if data[0] != version {
+		return 0, nonce, nil, ErrVersion
 	}
 	return c.open(data[1:])
 }

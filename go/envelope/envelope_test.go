@@ -64,7 +64,7 @@ func TestRequestEnvelopeChecks(t *testing.T) {
 	// Version byte other than 1: "Ac" → "Ag" makes byte 0 = 2.
 	bad := append([]byte("Ag"), raw[2:]...)
 	_, _, _, err := c.OpenRequest(bad)
-	assert.Error(t, err)
+	assert.ErrorIs(t, err, ErrVersion)
 	_, _, _, err = c.OpenRequest([]byte("AQ=="))
 	assert.ErrorIs(t, err, ErrMalformed)
 }
