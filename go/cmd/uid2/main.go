@@ -1,16 +1,13 @@
 // Command uid2 decrypts and encrypts UID2 tokens from the command line, for
-// people and for scripts.
-//
-//	uid2 decrypt (--keys FILE | --keys-url URL --api-key KEY --secret SECRET)
-//	             [--bidstream] [--domain NAME] [--now TIME] [TOKEN...]
-//	uid2 encrypt (--keys FILE | --keys-url ...) [--now TIME] [--keyset-id N] [RAW_UID...]
-//	uid2 inspect TOKEN...
-//	uid2 version
+// people and for scripts, and runs and manages a local UID2 key service.
+// The usage text below says what each command does.
 //
 // decrypt and encrypt print one JSON object per input on its own line.
 // With no TOKEN or RAW_UID they read standard input, one per line,
 // streaming. They exit 0 when every input was processed, whatever the
 // statuses, and 2 with a message on bad flags or keys that cannot be read.
+// The admin commands print the key service's JSON answer and exit 1 when
+// the service refuses the request (its message goes to standard error).
 package main
 
 import (
@@ -30,13 +27,39 @@ import (
 	"github.com/libuid2/libuid2/go/uid2"
 )
 
-const usage = `uid2 decrypts and encrypts UID2 tokens.
+const usage = `uid2 decrypts and encrypts UID2 tokens, and runs a local UID2 key service.
 
 Usage:
   uid2 decrypt KEYS [--bidstream] [--domain NAME] [--now TIME] [TOKEN...]
   uid2 encrypt KEYS [--now TIME] [--keyset-id N] [RAW_UID...]
   uid2 inspect TOKEN...
   uid2 version
+
+The local key service (the key endpoints /v2/key/sharing and
+/v2/key/bidstream with the v2 envelope, and an admin API):
+  uid2 serve (--data DIR | --memory) [--listen 127.0.0.1:8080] [--faults]
+             [--scope UID2|EUID] [--key-lifetime 24h] [--token-expiry 720h]
+             [--admin-token-file FILE]
+      prints its base URL as the first line; the admin token comes from
+      $UID2_ADMIN_TOKEN, --admin-token-file, or DIR/admin-token (made if
+      missing)
+
+Managing it (ADMIN: --admin-url URL or $UID2_ADMIN_URL, and the admin token
+in $UID2_ADMIN_TOKEN or --admin-token-file FILE):
+  uid2 site create ADMIN --name NAME --types publisher,advertiser,dsp,data-provider
+                   [--domains a.com,b.com] [--apps com.example.app]
+  uid2 site list ADMIN
+  uid2 apikey create ADMIN --site ID --roles sharer,bidder,generator,mapper [--name N]
+      the API key and its client secret are shown this once
+  uid2 apikey list ADMIN --site ID
+  uid2 sharing grant ADMIN --site SENDER (--to RECEIVER | --type TYPE [--future])
+  uid2 sharing revoke ADMIN --site SENDER (--to RECEIVER | --type TYPE)
+  uid2 sharing request ADMIN --site RECEIVER --from SENDER
+  uid2 sharing accept|decline ADMIN --site SENDER --request ID
+  uid2 sharing list ADMIN [--site ID]
+  uid2 keys list|rotate ADMIN --site ID|master
+  uid2 fault set ADMIN --mode none|500|garbage|wrong-nonce|wrong-secret|slow
+      (a service started with --faults)
 
 KEYS is either
   --keys FILE            a key response, whole ({"body": ...}) or its body
@@ -67,6 +90,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = encryptCmd(args[1:], stdin, stdout, stderr)
 	case "inspect":
 		err = inspectCmd(args[1:], stdout)
+	case "serve":
+		err = serveCmd(args[1:], stdout, stderr)
+	case "site", "apikey", "sharing", "keys", "fault":
+		err = adminCmd(args[0], args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, uid2.Version)
 	case "-h", "--help", "help":
@@ -81,6 +108,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintln(stderr, "uid2:", err)
+	var refused refusedError
+	if errors.As(err, &refused) {
+		return 1
+	}
 	return 2
 }
 

@@ -12,37 +12,31 @@ package testserver
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/libuid2/libuid2/go/envelope"
+	"github.com/libuid2/libuid2/go/keyservice"
 )
 
-// Failure modes of key requests.
+// Failure modes of key requests: those of the key service.
 const (
-	FailNone        = "none"
-	Fail500         = "500"
-	FailGarbage     = "garbage"     // 200 with a body that is not an envelope
-	FailWrongNonce  = "wrong-nonce" // a valid envelope echoing another nonce
-	FailWrongSecret = "wrong-secret"
-	FailSlow        = "slow" // answers after SlowDelay
+	FailNone        = keyservice.FaultNone
+	Fail500         = keyservice.Fault500
+	FailGarbage     = keyservice.FaultGarbage
+	FailWrongNonce  = keyservice.FaultWrongNonce
+	FailWrongSecret = keyservice.FaultWrongSecret
+	FailSlow        = keyservice.FaultSlow
 )
-
-// SlowDelay is how long FailSlow waits before answering.
-const SlowDelay = 5 * time.Second
 
 // Server serves keys. Its zero value is not usable; call New.
 type Server struct {
 	apiKey string
 	cipher *envelope.Cipher
-	other  *envelope.Cipher // a different secret, for FailWrongSecret
 
 	mu   sync.Mutex
 	body json.RawMessage
@@ -59,13 +53,7 @@ func New(apiKey, secret string, keysJSON []byte) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var otherSecret [32]byte
-	_, _ = rand.Read(otherSecret[:])
-	other, err := envelope.NewCipher(base64.StdEncoding.EncodeToString(otherSecret[:]))
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{apiKey: apiKey, cipher: c, other: other, mode: FailNone}
+	s := &Server{apiKey: apiKey, cipher: c, mode: FailNone}
 	return s, s.SetKeys(keysJSON)
 }
 
@@ -142,32 +130,5 @@ func (s *Server) serveKeys(w http.ResponseWriter, r *http.Request) {
 	body, mode := s.body, s.mode
 	s.mu.Unlock()
 
-	cipher := s.cipher
-	switch mode {
-	case Fail500:
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	case FailGarbage:
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, "this is not an envelope")
-		return
-	case FailWrongNonce:
-		nonce[0] ^= 0xff
-	case FailWrongSecret:
-		cipher = s.other
-	case FailSlow:
-		select {
-		case <-time.After(SlowDelay):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	payload, _ := json.Marshal(struct {
-		Status string          `json:"status"`
-		Body   json.RawMessage `json:"body"`
-	}{"success", body})
-	var iv [12]byte
-	_, _ = rand.Read(iv[:])
-	w.Header().Set("Content-Type", "text/plain")
-	_, _ = io.WriteString(w, cipher.SealResponse(time.Now().UnixMilli(), nonce, payload, iv))
+	keyservice.Respond(w, r, s.cipher, nonce, body, mode)
 }

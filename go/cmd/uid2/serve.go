@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/libuid2/libuid2/go/keyservice"
+	"github.com/libuid2/libuid2/go/sharing"
+)
+
+// serveCmd runs the local key service until SIGINT or SIGTERM.
+func serveCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	def := sharing.DefaultConfig()
+	data := fs.String("data", "", "data directory that keeps the state across restarts")
+	memory := fs.Bool("memory", false, "keep the state in memory only (for tests)")
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback unless you mean otherwise)")
+	tokenFile := fs.String("admin-token-file", "", "file holding the admin token (default: $UID2_ADMIN_TOKEN, else DATA/admin-token, created if missing)")
+	scope := fs.String("scope", def.IdentityScope, "identity scope of a new state: UID2 or EUID")
+	lifetime := fs.Duration("key-lifetime", time.Duration(def.KeyLifetime)*time.Second, "how long each key is its keyset's newest (rotation period)")
+	expiry := fs.Duration("token-expiry", time.Duration(def.TokenExpiry)*time.Second, "lifetime of the sharing tokens senders make (token_expiry_seconds)")
+	faults := fs.Bool("faults", false, "enable POST /admin/v1/faults, to make key requests fail on purpose")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || (*data == "") == !*memory {
+		return usageError("serve needs exactly one of --data DIR or --memory")
+	}
+	token, err := adminToken(*tokenFile, *data)
+	if err != nil {
+		return err
+	}
+	cfg := def
+	cfg.IdentityScope = strings.ToUpper(*scope)
+	cfg.KeyLifetime = int64(lifetime.Seconds())
+	cfg.TokenExpiry = int64(expiry.Seconds())
+	cfg.MaxSharingLifetime = cfg.TokenExpiry
+	svc, err := keyservice.New(keyservice.Options{DataDir: *data, AdminToken: token, Config: cfg, Faults: *faults})
+	if err != nil {
+		return err
+	}
+	// Signals are caught before the URL is printed: whoever reads the URL
+	// may stop the service at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	// The first line of standard output is the base URL, for scripts.
+	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
+	if f, ok := stdout.(*os.File); ok {
+		_ = f.Sync()
+	}
+	c := svc.Config()
+	fmt.Fprintf(stderr, "uid2 serve: %s keys rotate every %s, tokens last %s; state %s\n",
+		c.IdentityScope, time.Duration(c.KeyLifetime)*time.Second, time.Duration(c.TokenExpiry)*time.Second, where(*data))
+
+	srv := &http.Server{Handler: svc, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdown)
+	}
+}
+
+func where(data string) string {
+	if data == "" {
+		return "in memory"
+	}
+	return "in " + data
+}
+
+// adminToken finds the admin token: $UID2_ADMIN_TOKEN, the given file, or
+// DATA/admin-token — made with a random token when it does not exist yet,
+// readable by its owner only. The token is never printed.
+func adminToken(file, data string) (string, error) {
+	if t := os.Getenv("UID2_ADMIN_TOKEN"); t != "" && file == "" {
+		return t, nil
+	}
+	if file == "" && data == "" {
+		return "", usageError("set UID2_ADMIN_TOKEN or --admin-token-file for a --memory service")
+	}
+	if file == "" {
+		file = filepath.Join(data, "admin-token")
+		if err := os.MkdirAll(data, 0o700); err != nil {
+			return "", err
+		}
+	}
+	t, err := readToken(file)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return t, err
+	}
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	t = base64.RawURLEncoding.EncodeToString(b[:])
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", err
+	}
+	_, err = fmt.Fprintln(f, t)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return t, err
+}
+
+func readToken(file string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	t := strings.TrimSpace(string(b))
+	if t == "" {
+		return "", fmt.Errorf("%s is empty", file)
+	}
+	return t, nil
+}
