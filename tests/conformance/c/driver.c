@@ -211,6 +211,27 @@ static uid2_client new_client(uid2_client_type type, const char *keys, size_t ke
   return c;
 }
 
+/* A client with the keys of a key file, or refreshed over HTTP from a key
+ * service's base URL with the API key and secret in UID2_API_KEY and
+ * UID2_SECRET_KEY. */
+static uid2_client sharing_client_for(const char *keys) {
+  if (strncmp(keys, "http://", 7) != 0 && strncmp(keys, "https://", 8) != 0) {
+    size_t len;
+    char *json = read_file(keys, &len);
+    return new_client(UID2_CLIENT_SHARING, json, len);
+  }
+  uid2_client c;
+  if (uid2_client_new(UID2_CLIENT_SHARING, keys, getenv("UID2_API_KEY"), getenv("UID2_SECRET_KEY"), &c) !=
+      UID2_STATUS_SUCCESS)
+    die("uid2_client_new failed");
+  if (uid2_refresh(c, 0) != UID2_STATUS_SUCCESS) {
+    char msg[512];
+    uid2_last_error_message(msg, sizeof msg);
+    die("refresh from %s failed: %s", keys, msg);
+  }
+  return c;
+}
+
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static void run_vectors(const char *dir, FILE *out) {
@@ -271,9 +292,8 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "vectors") == 0) {
     run_vectors(argv[2], out);
   } else {
-    size_t keys_len;
-    char *keys = read_file(argv[2], &keys_len), *lines = read_file(argv[3], NULL);
-    uid2_client c = new_client(UID2_CLIENT_SHARING, keys, keys_len);
+    char *lines = read_file(argv[3], NULL);
+    uid2_client c = sharing_client_for(argv[2]);
     for (char *line = lines, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
       /* UID2_NOW: the real clock and, for encrypt, the real nonce source. */
       if (strcmp(argv[1], "encrypt") == 0) put_encrypted(out, c, line, (size_t)(nl - line), UID2_NOW, 0, NULL);

@@ -60,6 +60,11 @@ void PutEncrypted(FILE* out, const uid2::EncryptionResult& r) {
   std::fputs("}", out);
 }
 
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
 template <typename Client>
 void Load(Client& client, const std::string& keys) {
   uid2::RefreshResult r = client.RefreshJson(keys);
@@ -119,8 +124,18 @@ int main(int argc, char** argv) {
   if (mode == "vectors") {
     RunVectors(argv[2], out);
   } else {
-    uid2::SharingClient client;
-    Load(client, ReadFile(argv[2]));
+    std::string keys = argv[2];
+    bool url = keys.rfind("http://", 0) == 0 || keys.rfind("https://", 0) == 0;
+    // A key file, or a key service's base URL: refresh over HTTP with the API key and secret
+    // in UID2_API_KEY and UID2_SECRET_KEY.
+    uid2::SharingClient client = url ? uid2::SharingClient(keys, Env("UID2_API_KEY"), Env("UID2_SECRET_KEY"))
+                                     : uid2::SharingClient();
+    if (url) {
+      uid2::RefreshResult r = client.Refresh();
+      if (!r.IsSuccess()) Die("refresh from " + keys + " failed: " + r.GetReason());
+    } else {
+      Load(client, ReadFile(keys));
+    }
     std::istringstream lines(ReadFile(argv[3]));
     for (std::string line; std::getline(lines, line);) {
       // The real clock and, for encrypt, the real nonce source.

@@ -211,6 +211,19 @@ namespace LibUid2.Conformance
             }
         }
 
+        // A client with the keys of a key file, or refreshed over HTTP from a key service's base URL
+        // with the API key and secret in UID2_API_KEY and UID2_SECRET_KEY.
+        private static SharingClient SharingClientFor(string keys)
+        {
+            bool url = keys.StartsWith("http://", StringComparison.Ordinal) || keys.StartsWith("https://", StringComparison.Ordinal);
+            var client = url
+                ? new SharingClient(keys, Environment.GetEnvironmentVariable("UID2_API_KEY"),
+                    Environment.GetEnvironmentVariable("UID2_SECRET_KEY"))
+                : new SharingClient(null, null, null);
+            Load(url ? client.Refresh() : client.RefreshJson(File.ReadAllText(keys, Encoding.UTF8)));
+            return client;
+        }
+
         private static int Main(string[] args)
         {
             if (args.Length < 3)
@@ -225,9 +238,8 @@ namespace LibUid2.Conformance
                     RunVectors(args[1], output);
                     return 0;
                 }
-                using (var client = new SharingClient(null, null, null))
+                using (var client = SharingClientFor(args[1]))
                 {
-                    Load(client.RefreshJson(File.ReadAllText(args[1], Encoding.UTF8)));
                     foreach (string line in File.ReadAllLines(args[2], Encoding.UTF8))
                     {
                         // The real clock and, for encrypt, the real nonce source.

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -99,6 +100,29 @@ func load(c client, keys []byte) {
 	}
 }
 
+// sharingClientFor is a client with the keys of a key file, or refreshed over
+// HTTP from a key service's base URL with the API key and secret in
+// UID2_API_KEY and UID2_SECRET_KEY.
+func sharingClientFor(keys string) *uid2.SharingClient {
+	if strings.HasPrefix(keys, "http://") || strings.HasPrefix(keys, "https://") {
+		c, err := uid2.NewSharingClient(keys, os.Getenv("UID2_API_KEY"), os.Getenv("UID2_SECRET_KEY"))
+		if err != nil {
+			fail("%v", err)
+		}
+		if err := c.Refresh(context.Background()); err != nil {
+			fail("refresh from %s: %v", keys, err)
+		}
+		return c
+	}
+	data, err := os.ReadFile(keys)
+	if err != nil {
+		fail("%v", err)
+	}
+	c, _ := uid2.NewSharingClient("", "", "")
+	load(c, data)
+	return c
+}
+
 func runVectors(dir string, out *bufio.Writer) {
 	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
@@ -169,16 +193,11 @@ func main() {
 	if os.Args[1] == "vectors" {
 		runVectors(os.Args[2], out)
 	} else {
-		keys, err := os.ReadFile(os.Args[2])
-		if err != nil {
-			fail("%v", err)
-		}
 		in, err := os.ReadFile(os.Args[3])
 		if err != nil {
 			fail("%v", err)
 		}
-		c, _ := uid2.NewSharingClient("", "", "")
-		load(c, keys)
+		c := sharingClientFor(os.Args[2])
 		for _, line := range strings.Split(strings.TrimSuffix(string(in), "\n"), "\n") {
 			// The real clock and, for encrypt, the real nonce source.
 			if os.Args[1] == "encrypt" {

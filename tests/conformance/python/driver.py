@@ -65,6 +65,19 @@ def client_with(kind, keys_text):
     return client
 
 
+def sharing_client_for(keys):
+    """A client with the keys of a key file, or refreshed over HTTP from a key service's base URL
+    with the API key and secret in UID2_API_KEY and UID2_SECRET_KEY."""
+    if keys.startswith(("http://", "https://")):
+        client = SharingClient(keys, os.environ.get("UID2_API_KEY"), os.environ.get("UID2_SECRET_KEY"))
+        response = client.refresh()
+        if not response.success:
+            sys.exit("python driver: refresh from %s failed: %s" % (keys, response.reason))
+        return client
+    with open(keys, encoding="utf-8") as f:
+        return client_with(SharingClient, f.read())
+
+
 def run_vectors(vectors_dir, out):
     for name in sorted(f for f in os.listdir(vectors_dir) if f.endswith(".json")):
         with open(os.path.join(vectors_dir, name), encoding="utf-8") as f:
@@ -90,11 +103,9 @@ def main(argv):
         with open(args[1], "w", encoding="ascii") as out:
             run_vectors(args[0], out)
         return
-    with open(args[0], encoding="utf-8") as f:
-        keys = f.read()
     with open(args[1], encoding="utf-8") as f:
         lines = f.read().splitlines()
-    with client_with(SharingClient, keys) as client, open(args[2], "w", encoding="ascii") as out:
+    with sharing_client_for(args[0]) as client, open(args[2], "w", encoding="ascii") as out:
         for line in lines:  # the real clock and, for encrypt, the real nonce source
             if mode == "encrypt":
                 result = encrypted(client.encrypt_raw_uid_into_token(line))

@@ -190,6 +190,19 @@ public final class Driver {
         }
     }
 
+    /** A client with the keys of a key file, or refreshed over HTTP from a key service's base URL
+     *  with the API key and secret in UID2_API_KEY and UID2_SECRET_KEY. */
+    static SharingClient sharingClientFor(String keys) throws IOException {
+        if (keys.startsWith("http://") || keys.startsWith("https://")) {
+            SharingClient client = new SharingClient(keys, System.getenv("UID2_API_KEY"), System.getenv("UID2_SECRET_KEY"));
+            load(client.refresh());
+            return client;
+        }
+        SharingClient client = new SharingClient(null, null, null);
+        load(client.refreshJson(Files.readString(Paths.get(keys), StandardCharsets.UTF_8)));
+        return client;
+    }
+
     public static void main(String[] args) throws IOException {
         if (args.length < 3) throw new IllegalArgumentException("usage: vectors DIR OUT | encrypt KEYS IN OUT | decrypt KEYS IN OUT");
         try (Writer out = Files.newBufferedWriter(Paths.get(args[args.length - 1]), StandardCharsets.US_ASCII)) {
@@ -197,8 +210,7 @@ public final class Driver {
                 runVectors(Paths.get(args[1]), out);
                 return;
             }
-            try (SharingClient client = new SharingClient(null, null, null)) {
-                load(client.refreshJson(Files.readString(Paths.get(args[1]), StandardCharsets.UTF_8)));
+            try (SharingClient client = sharingClientFor(args[1])) {
                 for (String line : Files.readAllLines(Paths.get(args[2]), StandardCharsets.UTF_8)) {
                     // The real clock and, for encrypt, the real nonce source.
                     out.write(args[0].equals("encrypt") ? encrypted(client.encryptRawUidIntoToken(line))
