@@ -65,10 +65,11 @@ func New(opts Options) (*Service, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.store = store
 		if state, err = store.Load(); err != nil {
+			store.Close()
 			return nil, err
 		}
-		s.store = store
 	}
 	if state == nil {
 		if err := checkConfig(opts.Config); err != nil {
@@ -78,6 +79,7 @@ func New(opts Options) (*Service, error) {
 		state.Maintain(s.now().Unix())
 		if s.store != nil {
 			if err := s.store.Save(state); err != nil {
+				s.store.Close()
 				return nil, err
 			}
 		}
@@ -97,6 +99,14 @@ func checkConfig(c sharing.Config) error {
 		return errors.New("allowed clock skew must not be negative")
 	}
 	return nil
+}
+
+// Close releases the data directory; the service must not be used after.
+func (s *Service) Close() error {
+	if s.store == nil {
+		return nil
+	}
+	return s.store.Close()
 }
 
 // Config is the configuration the service runs with.

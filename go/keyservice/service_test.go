@@ -48,6 +48,7 @@ func start(t *testing.T, opts Options) *harness {
 	svc, err := New(opts)
 	require.NoError(t, err)
 	h := &harness{t: t, svc: svc}
+	t.Cleanup(func() { svc.Close() })
 	h.srv = httptest.NewServer(svc)
 	t.Cleanup(h.srv.Close)
 	return h

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Store keeps the state in one JSON file in a data directory, replaced
@@ -20,7 +21,8 @@ import (
 // and changes are rare (admin actions, a rotation per keyset per key
 // lifetime), so rewriting it whole is cheap.
 type Store struct {
-	dir string
+	dir  string
+	lock *os.File // holds an exclusive flock while the store is open
 }
 
 const (
@@ -38,19 +40,34 @@ func OpenStore(dir string) (*Store, error) {
 	if err := os.Chmod(dir, 0o700); err != nil {
 		return nil, err
 	}
-	entries, err := os.ReadDir(dir)
+	// Two services writing one directory would each overwrite the other's
+	// changes; the lock goes with the process, however it ends.
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), tmpPrefix) {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				return nil, err
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("%s is in use by another key service", dir)
+	}
+	st := &Store{dir: dir, lock: lock}
+	entries, err := os.ReadDir(dir)
+	if err == nil {
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), tmpPrefix) && err == nil {
+				err = os.Remove(filepath.Join(dir, e.Name()))
 			}
 		}
 	}
-	return &Store{dir: dir}, nil
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
+
+// Close releases the directory for another service.
+func (st *Store) Close() error { return st.lock.Close() }
 
 // Load reads the saved state; it returns nil and no error when nothing has
 // been saved yet.

@@ -54,6 +54,22 @@ func serveCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer svc.Close()
+	// A saved state keeps the configuration it was made with; a flag that
+	// asks for another must not be ignored silently.
+	saved := svc.Config()
+	var conflict error
+	fs.Visit(func(f *flag.Flag) {
+		switch {
+		case f.Name == "scope" && saved.IdentityScope != cfg.IdentityScope,
+			f.Name == "key-lifetime" && saved.KeyLifetime != cfg.KeyLifetime,
+			f.Name == "token-expiry" && saved.TokenExpiry != cfg.TokenExpiry:
+			conflict = usageError("--%s differs from the configuration %s was created with; use a new data directory", f.Name, *data)
+		}
+	})
+	if conflict != nil {
+		return conflict
+	}
 	// Signals are caught before the URL is printed: whoever reads the URL
 	// may stop the service at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

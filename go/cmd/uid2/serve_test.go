@@ -128,7 +128,13 @@ func TestServeAndAdminCommands(t *testing.T) {
 	rc, _, errOut = runCLI("", "site", "list", "--admin-url", url)
 	assert.Equal(t, 2, rc, "no token: %s", errOut)
 
+	rc, _, errOut = runCLI("", "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	assert.Equal(t, 2, rc)
+	assert.Contains(t, errOut, "in use", "one service per data directory")
 	assert.Equal(t, 0, stop(), "SIGTERM stops it cleanly")
+	rc, _, errOut = runCLI("", "serve", "--data", dir, "--scope", "EUID", "--listen", "127.0.0.1:0")
+	assert.Equal(t, 2, rc)
+	assert.Contains(t, errOut, "--scope differs")
 	url2, _ := serve(t, "--data", dir, "--listen", "127.0.0.1:0")
 	url = url2
 	assert.Equal(t, "SUCCESS", decrypt(), "a restart serves the same keys and permissions")
