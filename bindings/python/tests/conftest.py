@@ -1,12 +1,12 @@
-"""Shared fixtures: the library under test, the vectors, the key test server.
+"""Shared fixtures: the library under test, the vectors, the local key service.
 
 Runs under plain pytest (from bindings/python/) and under Bazel's py_test.
 Environment (all optional):
   UID2_LIBRARY_PATH  libuid2.so to test (default: built with `go build` from
                      ../../capi into a temporary directory)
   UID2_VECTORS_DIR   the vector files (default: ../../tests/vectors)
-  UID2_TESTSERVER    a built uid2-testserver (default: built with `go build`
-                     from ../../go/cmd/uid2-testserver)
+  UID2_CLI           the uid2 command, for its key service `uid2 serve`
+                     (default: built with `go build` from ../../go/cmd/uid2)
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
+import urllib.error
 import urllib.request
+from dataclasses import dataclass
 
 import pytest
 
@@ -136,53 +139,74 @@ def make_token(keys: dict, raw_uid: str = RAW_UID, now=None) -> str:
         return result.encrypted_data
 
 
-# -- the key test server (go/cmd/uid2-testserver) -----------------------------
-
-TEST_API_KEY = "test-api-key-python"
-TEST_SECRET = base64.b64encode(bytes(range(32))).decode()
+# -- the local key service (`uid2 serve`, go/cmd/uid2) -------------------------
 
 
-def testserver_path() -> str:
-    path = _abs_env("UID2_TESTSERVER")
-    if path is None:
-        src = os.path.join(REPO, "go", "cmd", "uid2-testserver")
-        if not os.path.isdir(src):
-            pytest.skip("go/cmd/uid2-testserver is not there yet")
-        path = _go_build(src, os.path.join(_BUILD_DIR, "uid2-testserver"))
-    return path
+def uid2_path() -> str:
+    return _abs_env("UID2_CLI") or _go_build(os.path.join(REPO, "go", "cmd", "uid2"),
+                                             os.path.join(_BUILD_DIR, "uid2"))
 
 
-class KeyServer:
-    """A running uid2-testserver; stopped by the fixture."""
+@dataclass(frozen=True)
+class Participant:
+    """A site of the key service and one API key of it."""
+    site_id: int
+    api_key: str
+    secret: str
 
-    def __init__(self, keys: object, tmp: str) -> None:
-        keys_file = os.path.join(tmp, "keys.json")
-        with open(keys_file, "w") as f:
-            json.dump(keys, f)
+
+class KeyService:
+    """`uid2 serve --memory --faults` on a loopback port, driven through its
+    admin API; stopped by the fixture. Its sharing tokens last 72 h, the
+    bidstream's maximum, so that a bidstream client accepts them too."""
+
+    def __init__(self) -> None:
+        self.admin_token = base64.urlsafe_b64encode(os.urandom(24)).decode()
         self.proc = subprocess.Popen(
-            [testserver_path(), "--keys", keys_file, "--api-key", TEST_API_KEY,
-             "--secret", TEST_SECRET, "--listen", "127.0.0.1:0"],
+            [uid2_path(), "serve", "--memory", "--faults", "--listen", "127.0.0.1:0", "--token-expiry", "72h"],
+            env=dict(os.environ, UID2_ADMIN_TOKEN=self.admin_token),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         line = self.proc.stdout.readline().strip()
         if not line.startswith("http"):
             self.stop()
-            raise RuntimeError(f"uid2-testserver did not start: {line!r} {self.proc.stderr.read()}")
+            raise RuntimeError(f"uid2 serve did not start: {line!r} {self.proc.stderr.read()}")
         self.url = line
         # Drain its output so that it never blocks on a full pipe.
         for stream in (self.proc.stdout, self.proc.stderr):
             threading.Thread(target=stream.read, daemon=True).start()
 
-    def control(self, path: str, body: bytes = b"") -> None:
-        req = urllib.request.Request(self.url + path, data=body, method="POST")
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            assert resp.status == 200, resp.status
+    def admin(self, method: str, path: str, body: object = None) -> dict:
+        req = urllib.request.Request(
+            self.url + "/admin/v1" + path, method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": "Bearer " + self.admin_token, "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return json.load(resp)
+        except urllib.error.HTTPError as e:
+            raise AssertionError(f"{method} {path}: HTTP {e.code} {e.read().decode()}") from None
 
-    def set_keys(self, keys: object) -> None:
-        self.control("/test/keys", json.dumps(keys).encode())
+    def participant(self, name: str, types: list, roles: list, domains: list = ()) -> Participant:
+        site = self.admin("POST", "/sites", {"name": name, "types": types, "domain_names": list(domains)})
+        key = self.admin("POST", f"/sites/{site['id']}/apikeys", {"roles": roles})
+        return Participant(site["id"], key["api_key"], key["secret"])
 
-    def fail(self, mode: str) -> None:
-        self.control(f"/test/fail?mode={mode}")
+    def grant(self, sender: Participant, receiver: Participant) -> None:
+        self.admin("POST", f"/sites/{sender.site_id}/grants", {"site": receiver.site_id})
+
+    def revoke(self, sender: Participant, receiver: Participant) -> None:
+        self.admin("DELETE", f"/sites/{sender.site_id}/grants/site/{receiver.site_id}")
+
+    def rotate(self, site: Participant) -> None:
+        """Gives the site a new current key; returns once it is active (a
+        rotation in the second its current key activated waits a second)."""
+        key = self.admin("POST", f"/sites/{site.site_id}/keys/rotate")
+        time.sleep(max(0.0, key["activates"] - time.time()))
+
+    def fault(self, mode: str) -> None:
+        self.admin("POST", "/faults", {"mode": mode})
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -194,14 +218,8 @@ class KeyServer:
 
 
 @pytest.fixture
-def key_server(tmp_path):
-    servers = []
-
-    def start(keys):
-        server = KeyServer(keys, str(tmp_path))
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+def key_service():
+    """A fresh key service for one test."""
+    service = KeyService()
+    yield service
+    service.stop()
