@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs the JUnit 5 suite with the console launcher (Bazel's //bindings/java:test).
-# Usage: junit-test.sh JAR TEST_JAR UID2_TESTSERVER JUNIT_CONSOLE_STANDALONE_JAR
+# Usage: junit-test.sh JAR TEST_JAR UID2_CLI JUNIT_CONSOLE_STANDALONE_JAR   (UID2_CLI: the uid2 command)
 # Run from the root of a tree that has tests/vectors and capi/uid2.h (Bazel's runfiles).
 set -euo pipefail
 jar=$(readlink -f "$1")
 tests=$(readlink -f "$2")
-export UID2_TESTSERVER=$(readlink -f "$3")
+export UID2_CLI=$(readlink -f "$3")
 junit=$4
 unset UID2_LIBRARY_PATH
 scratch=${TEST_TMPDIR:-$(mktemp -d)}

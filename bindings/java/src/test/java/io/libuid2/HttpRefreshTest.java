@@ -3,123 +3,136 @@ package io.libuid2;
 import static io.libuid2.TestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Key refresh over real HTTP from go/cmd/uid2-testserver: success, and each failure keeping the old keys. */
+/**
+ * Key refresh over real HTTP from the local key service (uid2 serve): the sender encrypts with keys it
+ * refreshed, receivers decrypt with theirs; each failure keeps the old keys; rotation, grants and
+ * revocations reach a receiver at its next refresh.
+ */
 class HttpRefreshTest {
-    static final Instant NOW = ApiTest.NOW;
-    static TestServer server;
-    static String tokenA, tokenB;
+    Sharing sites;
+    KeyService service;
 
-    @BeforeAll
-    static void start() throws Exception {
-        Path bin = testServerBinary();
-        Assumptions.assumeTrue(bin != null, "go/cmd/uid2-testserver is not in the tree");
-        server = new TestServer(bin, KEYS_A);
-        try (SharingClient a = ApiTest.sharing(KEYS_A); SharingClient b = ApiTest.sharing(KEYS_B)) {
-            tokenA = a.encryptRawUidIntoToken(RAW_UID, NOW).getEncryptedData();
-            tokenB = b.encryptRawUidIntoToken(RAW_UID, NOW).getEncryptedData();
-        }
+    @BeforeEach
+    void start() throws Exception {
+        sites = new Sharing();
+        service = sites.service;
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) server.close();
+    @AfterEach
+    void stop() {
+        sites.close();
     }
 
     @Test
-    void refreshLoadsKeysAndPicksUpNewOnes() throws Exception {
-        server.fail("none");
-        server.setKeys(KEYS_A);
-        try (SharingClient s = new SharingClient(server.url, API_KEY, SECRET);
-             BidstreamClient b = new BidstreamClient(server.url, API_KEY, SECRET)) {
-            assertEquals(DecryptionStatus.NOT_INITIALIZED, s.decryptTokenIntoRawUid(tokenA, NOW).getStatus());
+    void refreshLoadsKeysAndPicksUpRotatedOnes() throws Exception {
+        String token = sites.senderToken();
+        try (SharingClient s = service.sharing(sites.receiver); BidstreamClient b = service.bidstream(sites.bidder)) {
+            assertEquals(DecryptionStatus.NOT_INITIALIZED, s.decryptTokenIntoRawUid(token).getStatus());
             RefreshResponse r = s.refresh();
             assertTrue(r.isSuccess(), r.toString());
             assertTrue(b.refresh(Duration.ofSeconds(10)).isSuccess());
-            assertEquals(RAW_UID, s.decryptTokenIntoRawUid(tokenA, NOW).getUid());
-            assertEquals(RAW_UID, b.decryptTokenIntoRawUid(tokenA, null, NOW).getUid());
-            assertEquals(DecryptionStatus.NOT_AUTHORIZED_FOR_MASTER_KEY, s.decryptTokenIntoRawUid(tokenB, NOW).getStatus());
+            DecryptionResponse d = s.decryptTokenIntoRawUid(token);
+            assertEquals(RAW_UID, d.getUid());
+            assertEquals(Integer.valueOf(sites.sender.siteId), d.getSiteId());
+            assertEquals(RAW_UID, b.decryptTokenIntoRawUid(token, null).getUid());
 
-            server.setKeys(KEYS_B);
+            service.rotate(sites.sender);
+            String rotated = sites.senderToken();
+            assertEquals(DecryptionStatus.NOT_AUTHORIZED_FOR_KEY, s.decryptTokenIntoRawUid(rotated).getStatus());
             assertTrue(s.refresh().isSuccess());
-            assertEquals(RAW_UID, s.decryptTokenIntoRawUid(tokenB, NOW).getUid());
-            assertEquals(DecryptionStatus.NOT_AUTHORIZED_FOR_MASTER_KEY, s.decryptTokenIntoRawUid(tokenA, NOW).getStatus());
+            assertEquals(RAW_UID, s.decryptTokenIntoRawUid(rotated).getUid());
+            assertEquals(RAW_UID, s.decryptTokenIntoRawUid(token).getUid(), "the old key stays until its tokens expire");
             assertNotNull(s.getRefreshState().getLastSuccess());
-        } finally {
-            server.setKeys(KEYS_A);
         }
     }
 
     @Test
     void everyFailureKeepsTheOldKeys() throws Exception {
-        server.fail("none");
-        server.setKeys(KEYS_A);
-        try (SharingClient s = new SharingClient(server.url, API_KEY, SECRET)) {
+        String token = sites.senderToken();
+        try (SharingClient s = service.sharing(sites.receiver)) {
             assertTrue(s.refresh().isSuccess());
-            server.setKeys(KEYS_B); // what a failed refresh must not install
+            service.rotate(sites.sender); // what a failed refresh must not install
+            String rotated = sites.senderToken();
             int failures = 0;
             for (String mode : new String[] {"500", "garbage", "wrong-nonce", "wrong-secret", "slow"}) {
-                server.fail(mode);
+                service.fault(mode);
                 long t0 = System.nanoTime();
                 RefreshResponse r = mode.equals("slow") ? s.refresh(Duration.ofMillis(700)) : s.refresh();
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 assertFalse(r.isSuccess(), mode);
                 assertFalse(r.getReason().isEmpty(), mode);
-                assertFalse(r.getReason().contains(SECRET) || r.getReason().contains(API_KEY), r.getReason());
+                assertFalse(r.getReason().contains(sites.receiver.secret) || r.getReason().contains(sites.receiver.apiKey),
+                        r.getReason());
                 if (mode.equals("slow")) assertTrue(ms < 4000, "the timeout was not honoured: " + ms + " ms");
                 failures++;
-                assertEquals(RAW_UID, s.decryptTokenIntoRawUid(tokenA, NOW).getUid(), mode);
+                assertEquals(RAW_UID, s.decryptTokenIntoRawUid(token).getUid(), mode);
+                assertEquals(DecryptionStatus.NOT_AUTHORIZED_FOR_KEY, s.decryptTokenIntoRawUid(rotated).getStatus(), mode);
                 assertEquals(failures, s.getRefreshState().getConsecutiveFailures(), mode);
             }
-            server.fail("none");
+            service.fault("none");
             assertTrue(s.refresh().isSuccess());
-            assertEquals(RAW_UID, s.decryptTokenIntoRawUid(tokenB, NOW).getUid());
-        } finally {
-            server.fail("none");
-            server.setKeys(KEYS_A);
+            assertEquals(RAW_UID, s.decryptTokenIntoRawUid(rotated).getUid());
         }
     }
 
     @Test
     void wrongCredentialsOrUrlFailWithAReason() throws Exception {
-        server.fail("none");
-        try (SharingClient wrongKey = new SharingClient(server.url, "other-key", SECRET);
-             SharingClient wrongSecret = new SharingClient(server.url, API_KEY, java.util.Base64.getEncoder().encodeToString(bytes(32, 1)));
-             SharingClient noServer = new SharingClient("http://127.0.0.1:1", API_KEY, SECRET)) {
+        String token = sites.senderToken();
+        Participant r = sites.receiver;
+        try (SharingClient wrongKey = new SharingClient(service.url, "other-key", r.secret);
+             SharingClient wrongSecret = new SharingClient(service.url, r.apiKey, java.util.Base64.getEncoder().encodeToString(bytes(32, 1)));
+             SharingClient noServer = new SharingClient("http://127.0.0.1:1", r.apiKey, r.secret)) {
             for (SharingClient c : new SharingClient[] {wrongKey, wrongSecret, noServer}) {
-                RefreshResponse r = c.refresh(Duration.ofSeconds(5));
-                assertFalse(r.isSuccess());
-                assertFalse(r.getReason().isEmpty());
-                assertEquals(DecryptionStatus.NOT_INITIALIZED, c.decryptTokenIntoRawUid(tokenA, NOW).getStatus());
+                RefreshResponse response = c.refresh(Duration.ofSeconds(5));
+                assertFalse(response.isSuccess());
+                assertFalse(response.getReason().isEmpty());
+                assertEquals(DecryptionStatus.NOT_INITIALIZED, c.decryptTokenIntoRawUid(token).getStatus());
             }
         }
     }
 
     @Test
+    void sharingPermissionFollowsGrantAndRevoke() throws Exception {
+        String token = sites.senderToken();
+        Participant outsider = service.participant("outsider", List.of("advertiser"), List.of("sharer"), List.of());
+        try (SharingClient c = service.sharing(outsider)) {
+            assertTrue(c.refresh().isSuccess());
+            assertEquals(DecryptionStatus.NOT_AUTHORIZED_FOR_KEY, c.decryptTokenIntoRawUid(token).getStatus());
+            service.grant(sites.sender, outsider);
+            assertEquals(DecryptionStatus.NOT_AUTHORIZED_FOR_KEY, c.decryptTokenIntoRawUid(token).getStatus(),
+                    "a grant reaches the receiver at its next refresh");
+            assertTrue(c.refresh().isSuccess());
+            DecryptionResponse d = c.decryptTokenIntoRawUid(token);
+            assertEquals(RAW_UID, d.getUid());
+            assertEquals(Integer.valueOf(sites.sender.siteId), d.getSiteId());
+            service.revoke(sites.sender, outsider);
+            assertTrue(c.refresh().isSuccess());
+            assertEquals(DecryptionStatus.NOT_AUTHORIZED_FOR_KEY, c.decryptTokenIntoRawUid(token).getStatus());
+        }
+    }
+
+    @Test
     void automaticRefreshLoadsKeysAndStops() throws Exception {
-        server.fail("none");
-        server.setKeys(KEYS_A);
-        try (SharingClient s = new SharingClient(server.url, API_KEY, SECRET)) {
+        String token = sites.senderToken();
+        try (SharingClient s = service.sharing(sites.receiver)) {
             s.startAutoRefresh(Duration.ofMillis(200), Duration.ofSeconds(5));
             assertTrue(s.getRefreshState().isAutoRefreshRunning());
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!s.decryptTokenIntoRawUid(tokenA, NOW).isSuccess() && System.nanoTime() < deadline) Thread.sleep(20);
-            assertEquals(RAW_UID, s.decryptTokenIntoRawUid(tokenA, NOW).getUid());
-            server.setKeys(KEYS_B);
-            while (!s.decryptTokenIntoRawUid(tokenB, NOW).isSuccess() && System.nanoTime() < deadline) Thread.sleep(20);
-            assertEquals(RAW_UID, s.decryptTokenIntoRawUid(tokenB, NOW).getUid());
+            while (!s.decryptTokenIntoRawUid(token).isSuccess() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertEquals(RAW_UID, s.decryptTokenIntoRawUid(token).getUid());
+            service.rotate(sites.sender);
+            String rotated = sites.senderToken();
+            while (!s.decryptTokenIntoRawUid(rotated).isSuccess() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertEquals(RAW_UID, s.decryptTokenIntoRawUid(rotated).getUid());
             s.stopAutoRefresh();
             assertFalse(s.getRefreshState().isAutoRefreshRunning());
             s.startAutoRefresh(Duration.ofMinutes(30)); // closing must stop it
-        } finally {
-            server.setKeys(KEYS_A);
         }
     }
 }

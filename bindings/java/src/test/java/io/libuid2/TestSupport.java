@@ -14,9 +14,10 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Fixtures shared by the tests: key JSON, paths, the key test server, child JVMs. */
+/** Fixtures shared by the tests: key JSON, paths, the local key service, child JVMs. */
 final class TestSupport {
     private TestSupport() {}
 
@@ -92,64 +93,112 @@ final class TestSupport {
         throw new IllegalStateException("no VmRSS");
     }
 
-    // ---- the key test server (go/cmd/uid2-testserver) ----------------------------------------------
+    // ---- the local key service (uid2 serve, go/cmd/uid2) ---------------------------------------------
 
-    private static Path testServerBinary;
+    private static Path uid2Binary;
 
-    /** UID2_TESTSERVER, else built once with go build; null if its source is not in the tree. */
-    static synchronized Path testServerBinary() throws IOException, InterruptedException {
-        if (testServerBinary != null) return testServerBinary;
-        String env = System.getenv("UID2_TESTSERVER");
-        if (env != null && !env.isEmpty()) return testServerBinary = Paths.get(env);
-        Path src = repoRoot().resolve("go/cmd/uid2-testserver");
-        if (!Files.isDirectory(src)) return null;
-        Path out = scratch().resolve("uid2-testserver");
+    /** UID2_CLI (the uid2 command), else built once from go/cmd/uid2 with go build. */
+    static synchronized Path uid2Binary() throws IOException, InterruptedException {
+        if (uid2Binary != null) return uid2Binary;
+        String env = System.getenv("UID2_CLI");
+        if (env != null && !env.isEmpty()) return uid2Binary = Paths.get(env);
+        Path out = scratch().resolve("uid2");
         String go = new File("/usr/local/go/bin/go").canExecute() ? "/usr/local/go/bin/go" : "go";
-        ProcessBuilder pb = new ProcessBuilder(go, "build", "-o", out.toString(), "./cmd/uid2-testserver")
+        ProcessBuilder pb = new ProcessBuilder(go, "build", "-o", out.toString(), "./cmd/uid2")
                 .directory(repoRoot().resolve("go").toFile()).redirectErrorStream(true);
         Process p = pb.start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) throw new IllegalStateException("go build uid2-testserver failed:\n" + log);
-        return testServerBinary = out;
+        if (p.waitFor() != 0) throw new IllegalStateException("go build ./cmd/uid2 failed:\n" + log);
+        return uid2Binary = out;
     }
 
-    /** A running uid2-testserver on a loopback port. */
-    static final class TestServer implements AutoCloseable {
+    /** A site of the key service and one API key of it. */
+    static final class Participant {
+        final int siteId;
+        final String apiKey, secret;
+
+        Participant(int siteId, String apiKey, String secret) {
+            this.siteId = siteId;
+            this.apiKey = apiKey;
+            this.secret = secret;
+        }
+    }
+
+    /**
+     * {@code uid2 serve --memory --faults} on a loopback port, driven through its admin API. Its sharing
+     * tokens last 72 h, the bidstream's maximum, so that a bidstream client accepts them too.
+     */
+    static final class KeyService implements AutoCloseable {
         final Process process;
         final String url;
+        private final String adminToken = java.util.UUID.randomUUID().toString();
 
-        TestServer(Path binary, String keysJson) throws IOException {
-            Path keys = Files.createTempFile(scratch(), "keys", ".json");
-            Files.write(keys, keysJson.getBytes(StandardCharsets.UTF_8));
-            process = new ProcessBuilder(binary.toString(), "--keys", keys.toString(), "--api-key", API_KEY,
-                    "--secret", SECRET, "--listen", "127.0.0.1:0")
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            String line = r.readLine();
-            Files.deleteIfExists(keys);
+        KeyService() throws IOException, InterruptedException {
+            ProcessBuilder pb = new ProcessBuilder(uid2Binary().toString(), "serve", "--memory", "--faults",
+                    "--listen", "127.0.0.1:0", "--token-expiry", "72h")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().put("UID2_ADMIN_TOKEN", adminToken);
+            process = pb.start();
+            String line = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
             if (line == null || !line.startsWith("http://")) {
-                process.destroy();
-                throw new IllegalStateException("uid2-testserver did not print its URL: " + line);
+                close();
+                throw new IllegalStateException("uid2 serve did not print its URL: " + line);
             }
             url = line.trim();
         }
 
-        void setKeys(String json) throws IOException { post("/test/keys", json); }
-
-        /** 500, garbage, wrong-nonce, wrong-secret, slow, or none. */
-        void fail(String mode) throws IOException { post("/test/fail?mode=" + mode, ""); }
-
-        private void post(String path, String body) throws IOException {
-            HttpURLConnection c = (HttpURLConnection) new URL(url + path).openConnection();
-            c.setRequestMethod("POST");
-            c.setDoOutput(true);
-            try (OutputStream o = c.getOutputStream()) {
-                o.write(body.getBytes(StandardCharsets.UTF_8));
+        /** One admin call; the parsed JSON answer, or an exception with the service's error. */
+        Object admin(String method, String path, Object body) throws IOException {
+            HttpURLConnection c = (HttpURLConnection) new URL(url + "/admin/v1" + path).openConnection();
+            c.setRequestMethod(method);
+            c.setRequestProperty("Authorization", "Bearer " + adminToken);
+            if (body != null) {
+                c.setDoOutput(true);
+                try (OutputStream o = c.getOutputStream()) {
+                    o.write(Json.write(body).getBytes(StandardCharsets.UTF_8));
+                }
             }
             int code = c.getResponseCode();
-            c.getInputStream().readAllBytes();
-            if (code / 100 != 2) throw new IOException("POST " + path + ": HTTP " + code);
+            try (java.io.InputStream in = code / 100 == 2 ? c.getInputStream() : c.getErrorStream()) {
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                if (code / 100 != 2) throw new IOException(method + " " + path + ": HTTP " + code + " " + text);
+                return Json.parse(text);
+            }
         }
+
+        private Map<?, ?> post(String path, Object body) throws IOException {
+            return (Map<?, ?>) admin("POST", path, body);
+        }
+
+        Participant participant(String name, List<String> types, List<String> roles, List<String> domains) throws IOException {
+            Map<?, ?> site = post("/sites", Map.of("name", name, "types", types, "domain_names", domains));
+            long id = (Long) site.get("id");
+            Map<?, ?> key = post("/sites/" + id + "/apikeys", Map.of("roles", roles));
+            return new Participant((int) id, (String) key.get("api_key"), (String) key.get("secret"));
+        }
+
+        void grant(Participant sender, Participant receiver) throws IOException {
+            post("/sites/" + sender.siteId + "/grants", Map.of("site", receiver.siteId));
+        }
+
+        void revoke(Participant sender, Participant receiver) throws IOException {
+            admin("DELETE", "/sites/" + sender.siteId + "/grants/site/" + receiver.siteId, null);
+        }
+
+        /** Gives the site a new current key; returns once it is active (it may activate a second later). */
+        void rotate(Participant site) throws IOException, InterruptedException {
+            long activatesMs = (Long) post("/sites/" + site.siteId + "/keys/rotate", null).get("activates") * 1000;
+            Thread.sleep(Math.max(0, activatesMs - System.currentTimeMillis()));
+        }
+
+        /** none, 500, garbage, wrong-nonce, wrong-secret or slow. */
+        void fault(String mode) throws IOException {
+            post("/faults", Map.of("mode", mode));
+        }
+
+        SharingClient sharing(Participant p) { return new SharingClient(url, p.apiKey, p.secret); }
+
+        BidstreamClient bidstream(Participant p) { return new BidstreamClient(url, p.apiKey, p.secret); }
 
         @Override
         public void close() {
@@ -161,6 +210,39 @@ final class TestSupport {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** A key service with a sender that shares with a receiver, and a bidder, for one test. */
+    static final class Sharing implements AutoCloseable {
+        final KeyService service = new KeyService();
+        /** A publisher that generates tokens for the bidstream: the bidder gets its keys too. */
+        final Participant sender, receiver, bidder;
+
+        Sharing() throws IOException, InterruptedException {
+            try {
+                sender = service.participant("sender", List.of("publisher"), List.of("sharer", "generator"), List.of("example.com"));
+                receiver = service.participant("receiver", List.of("advertiser"), List.of("sharer"), List.of());
+                bidder = service.participant("bidder", List.of("dsp"), List.of("bidder"), List.of());
+                service.grant(sender, receiver);
+            } catch (IOException | RuntimeException e) {
+                service.close();
+                throw e;
+            }
+        }
+
+        /** A token for RAW_UID from the sender's client, its keys refreshed over HTTP. */
+        String senderToken() {
+            try (SharingClient c = service.sharing(sender)) {
+                RefreshResponse r = c.refresh();
+                if (!r.isSuccess()) throw new IllegalStateException("sender refresh: " + r.getReason());
+                EncryptionDataResponse e = c.encryptRawUidIntoToken(RAW_UID);
+                if (!e.isSuccess()) throw new IllegalStateException("sender encrypt: " + e.getStatus());
+                return e.getEncryptedData();
+            }
+        }
+
+        @Override
+        public void close() { service.close(); }
     }
 
     // ---- child JVMs -----------------------------------------------------------------------------------
