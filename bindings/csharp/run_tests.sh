@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Bazel's //bindings/csharp:test (sh_test). Runs in the runfiles root:
-#   run_tests.sh TESTS_EXE LIBUID2_SO TESTSERVER NUPKG BUILD_SH
+#   run_tests.sh TESTS_EXE LIBUID2_SO UID2_CLI NUPKG BUILD_SH   (UID2_CLI: the uid2 command)
 # Unpacks the .nupkg and builds the consumer against its lib/ only (under
 # $TEST_TMPDIR), then runs the test runner, whose last line is "N passed, N failed".
 set -euo pipefail
 absolute() { case "$1" in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 tests_exe=$(absolute "$1")
 export UID2_LIBRARY_PATH=$(absolute "$2")
-export UID2_TESTSERVER=$(absolute "$3")
+export UID2_CLI=$(absolute "$3")
 export UID2_NUPKG=$(absolute "$4")
 build_sh=$(absolute "$5")
 export UID2_VECTORS_DIR="$PWD/tests/vectors"

@@ -5,7 +5,7 @@
 #   bindings/csharp/test.sh [runner args: test-name substrings]
 #
 # Uses, when set: LIBUID2_SO (a built libuid2.so; else built from capi/ with go),
-# UID2_TESTSERVER (else built from go/cmd/uid2-testserver), UID2_VECTORS_DIR
+# UID2_CLI (the uid2 command, for its key service; else built from go/cmd/uid2), UID2_VECTORS_DIR
 # (else tests/vectors), UID2_STRESS_SECONDS (default 10), OUT (build folder;
 # else a temporary one).
 set -euo pipefail
@@ -19,9 +19,9 @@ if [ -z "$so" ]; then
   so="$out/libuid2.so"
   (cd "$root/capi" && CGO_LDFLAGS_ALLOW='-Wl,.*' go build -buildmode=c-shared -o "$so" . && rm -f "$out/libuid2.h")
 fi
-if [ -z "${UID2_TESTSERVER:-}" ]; then
-  (cd "$root/go" && go build -o "$out/uid2-testserver" ./cmd/uid2-testserver)
-  export UID2_TESTSERVER="$out/uid2-testserver"
+if [ -z "${UID2_CLI:-}" ]; then
+  (cd "$root/go" && go build -o "$out/uid2" ./cmd/uid2)
+  export UID2_CLI="$out/uid2"
 fi
 
 "$here/build.sh" all "$out" "$so" >&2

@@ -160,8 +160,8 @@ namespace LibUid2.Tests
             {
                 Assert.Throws<ArgumentException>(() => new SharingClient("http://127.0.0.1:1", "key", secret).Dispose(), "secret " + secret);
             }
-            Assert.Throws<ArgumentException>(() => new BidstreamClient("http://127.0.0.1:1\0x", "key", TestServer.Secret), "NUL in endpoint");
-            Assert.Throws<ArgumentException>(() => new BidstreamClient("http://127.0.0.1:1", "k\0ey", TestServer.Secret), "NUL in key");
+            Assert.Throws<ArgumentException>(() => new BidstreamClient("http://127.0.0.1:1\0x", "key", Convert.ToBase64String(new byte[32])), "NUL in endpoint");
+            Assert.Throws<ArgumentException>(() => new BidstreamClient("http://127.0.0.1:1", "k\0ey", Convert.ToBase64String(new byte[32])), "NUL in key");
         }
 
         [Test]

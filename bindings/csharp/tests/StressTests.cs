@@ -1,5 +1,6 @@
 // Threads and the Go runtime inside Mono: 8 threads decrypting while keys are
-// refreshed (JSON, HTTP and automatic), with a GC.Collect loop and allocation
+// refreshed (JSON, and HTTP and automatic from the local key service, where a
+// receiver decrypts a sender's token), with a GC.Collect loop and allocation
 // churn forcing Mono stop-the-worlds the whole time. Bounded in time.
 using System;
 using System.Collections.Generic;
@@ -39,11 +40,14 @@ namespace LibUid2.Tests
             TimeSpan duration = TimeSpan.FromSeconds(Seconds);
             var stop = new ManualResetEventSlim(false);
 
-            using (var server = new TestServer(f.KeysJson))
-            using (var client = new SharingClient(server.Url, TestServer.ApiKey, TestServer.Secret))
-            using (var auto = new BidstreamClient(server.Url, TestServer.ApiKey, TestServer.Secret))
+            using (var sites = new Sharing())
+            using (var client = new SharingClient(null, null, null))
+            using (var receiver = sites.Service.Sharing(sites.Receiver))
+            using (var auto = sites.Service.Bidstream(sites.Bidder))
             {
                 Assert.True(client.RefreshJson(f.KeysJson).Success, "initial keys");
+                Assert.True(receiver.Refresh().Success, "the receiver's keys");
+                string shared = sites.SenderToken();
                 auto.StartAutoRefresh(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2)); // Go goroutines busy too
 
                 Action<string> fail = msg =>
@@ -72,6 +76,8 @@ namespace LibUid2.Tests
                                 var e = client.EncryptRawUidIntoToken(uids[i], nows[i]);
                                 if (!e.Success || client.DecryptTokenIntoRawUid(e.EncryptedData, nows[i]).Uid != uids[i])
                                     fail("round trip: " + e.Status);
+                                var s = receiver.DecryptTokenIntoRawUid(shared);
+                                if (s.Uid != Sharing.RawUid) fail("the sender's token: " + s.Status);
                             }
                             n++;
                         }
@@ -83,7 +89,7 @@ namespace LibUid2.Tests
                     int n = 0;
                     while (!stop.IsSet)
                     {
-                        RefreshResponse r = (n++ % 4 == 3) ? client.Refresh(TimeSpan.FromSeconds(5)) : client.RefreshJson(f.KeysJson);
+                        RefreshResponse r = (n++ % 4 == 3) ? receiver.Refresh(TimeSpan.FromSeconds(5)) : client.RefreshJson(f.KeysJson);
                         if (!r.Success) fail("refresh: " + r.Reason);
                         if (n % 4 == 0) Interlocked.Increment(ref httpRefreshes); else Interlocked.Increment(ref refreshes);
                     }
