@@ -1,58 +1,74 @@
-// Key refresh over real HTTP from the local key service (uid2-testserver,
-// path in UID2_TESTSERVER): success, every failure mode keeping the old keys,
-// new keys swapped in, credentials, automatic refresh, and 8 threads
-// decrypting while refreshes succeed and fail.
+// Key refresh over real HTTP from the local key service (uid2 serve, the
+// uid2 command in UID2_CLI): the sender encrypts with keys it refreshed,
+// receivers decrypt with theirs. Success, every failure mode keeping the old
+// keys, rotation, credentials, sharing permissions, automatic refresh, and
+// 8 threads decrypting while refreshes succeed and fail.
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <fstream>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include "test_support.hpp"
+#include "tests/keyservice/key_service.hpp"
 #include <uid2/uid2.hpp>
 
 namespace {
 
 using uid2::DecryptionStatus;
+using uid2test::Participant;
 using namespace std::chrono_literals;
 
 class Http : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const std::string bin = uid2test::Env("UID2_TESTSERVER");
-    if (bin.empty() || !std::ifstream(bin).good())
-      GTEST_SKIP() << "UID2_TESTSERVER (the uid2-testserver binary) is not set";
-    nowSec_ = uid2test::NowSeconds();
-    server_ = std::make_unique<uid2test::TestServer>(bin, uid2test::SharingKeysJson(nowSec_));
+  uid2::SharingClient Sharing(const Participant& p) const {
+    return uid2::SharingClient(service_.Url(), p.apiKey, p.secret);
   }
 
-  uid2::SharingClient NewSharing() const {
-    return uid2::SharingClient(server_->Url(), uid2test::kApiKey, uid2test::kClientSecret);
+  // A token for raw from the sender's client, its keys refreshed over HTTP.
+  std::string SenderToken(const char* raw = uid2test::kRawUid1) const {
+    auto c = Sharing(sites_.sender);
+    const auto r = c.Refresh();
+    EXPECT_TRUE(r.IsSuccess()) << r.GetReason();
+    const auto e = c.EncryptRawUidIntoToken(raw);
+    EXPECT_TRUE(e.IsSuccess());
+    return e.GetEncryptedData();
   }
 
-  std::int64_t nowSec_ = 0;
-  std::unique_ptr<uid2test::TestServer> server_;
+  // How many keys the service holds for these sites (and the master keyset).
+  int KeysOf(std::initializer_list<std::string> sites) const {
+    int n = 0;
+    for (const auto& s : sites) n += static_cast<int>(service_.Admin("GET", "/sites/" + s + "/keys").size());
+    return n;
+  }
+
+  uid2test::KeyService service_;
+  uid2test::SharingSites sites_{service_};
 };
 
 TEST_F(Http, RefreshThenEveryFailureKeepsOldKeys) {
-  auto c = NewSharing();
+  const std::string token = SenderToken();
+  auto c = Sharing(sites_.receiver);
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetStatus(), DecryptionStatus::NOT_INITIALIZED);
   const auto ok = c.Refresh();
   ASSERT_TRUE(ok.IsSuccess()) << ok.GetReason();
   auto st = c.GetRefreshState();
   EXPECT_TRUE(st.hasKeys);
-  EXPECT_EQ(st.keyCount, 3);
+  EXPECT_EQ(st.keyCount, KeysOf({"master", std::to_string(sites_.receiver.siteId),
+                                 std::to_string(sites_.sender.siteId)}));
   EXPECT_FALSE(st.lastSuccess.IsZero());
   EXPECT_EQ(st.consecutiveFailures, 0);
-  const auto e = c.EncryptRawUidIntoToken(uid2test::kRawUid1);
-  ASSERT_TRUE(e.IsSuccess());
-  const std::string token = e.GetEncryptedData();
+  const auto d = c.DecryptTokenIntoRawUid(token);
+  EXPECT_EQ(d.GetUid(), uid2test::kRawUid1);
+  EXPECT_EQ(d.GetSiteId(), sites_.sender.siteId);
 
+  service_.Rotate(sites_.sender);  // what a failed refresh must not install
+  const std::string rotated = SenderToken();
   int failures = 0;
   for (const char* mode : {"500", "garbage", "wrong-nonce", "wrong-secret", "slow"}) {
     SCOPED_TRACE(mode);
-    ASSERT_EQ(server_->SetFailure(mode), 200);
+    service_.Fault(mode);
     const auto t0 = std::chrono::steady_clock::now();
     const auto r = c.Refresh(1500ms);  // "slow" answers after 5 s: times out
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 4500ms);
@@ -63,59 +79,75 @@ TEST_F(Http, RefreshThenEveryFailureKeepsOldKeys) {
     EXPECT_EQ(st.consecutiveFailures, failures);
     EXPECT_TRUE(st.hasKeys);
     EXPECT_FALSE(st.lastError.empty());
-    // The old keys are still in use.
+    // The old keys are still in use, and nothing new was installed.
     EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetUid(), uid2test::kRawUid1);
+    EXPECT_EQ(c.DecryptTokenIntoRawUid(rotated).GetStatus(), DecryptionStatus::NOT_AUTHORIZED_FOR_KEY);
     EXPECT_TRUE(c.EncryptRawUidIntoToken(uid2test::kRawUid2).IsSuccess());
   }
-  ASSERT_EQ(server_->SetFailure("none"), 200);
+  service_.Fault("none");
   ASSERT_TRUE(c.Refresh().IsSuccess());
   EXPECT_EQ(c.GetRefreshState().consecutiveFailures, 0);
   EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetUid(), uid2test::kRawUid1);
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(rotated).GetUid(), uid2test::kRawUid1);
 }
 
-TEST_F(Http, NewKeysAreSwappedIn) {
-  auto c = NewSharing();
+TEST_F(Http, RotatedKeysArriveWithTheNextRefresh) {
+  const std::string token = SenderToken();
+  auto c = Sharing(sites_.receiver);
   ASSERT_TRUE(c.Refresh().IsSuccess());
-  const std::string token = c.EncryptRawUidIntoToken(uid2test::kRawUid1).GetEncryptedData();
-  // The service now serves keys without the token's site key.
-  auto keys = uid2test::DefaultKeys(nowSec_);
-  keys.erase(keys.begin() + 1);
-  keys.push_back({uid2test::kNewSiteKeyId, uid2test::kDefaultKeysetId, nowSec_ - 60,
-                  nowSec_ + 86400, uid2test::kNewSiteSecret});
-  ASSERT_EQ(server_->SetKeys(uid2test::SharingKeysJson(keys)), 200);
+  service_.Rotate(sites_.sender);
+  const std::string rotated = SenderToken();
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(rotated).GetStatus(), DecryptionStatus::NOT_AUTHORIZED_FOR_KEY);
+  ASSERT_TRUE(c.Refresh().IsSuccess());
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(rotated).GetUid(), uid2test::kRawUid1);
+  // The old key stays until the tokens it made expire.
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetUid(), uid2test::kRawUid1);
+}
+
+TEST_F(Http, SharingPermissionFollowsGrantAndRevoke) {
+  const std::string token = SenderToken();
+  const Participant outsider = service_.AddParticipant("outsider", {"advertiser"}, {"sharer"});
+  auto c = Sharing(outsider);
   ASSERT_TRUE(c.Refresh().IsSuccess());
   EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetStatus(), DecryptionStatus::NOT_AUTHORIZED_FOR_KEY);
-  const std::string fresh = c.EncryptRawUidIntoToken(uid2test::kRawUid1).GetEncryptedData();
-  EXPECT_EQ(c.DecryptTokenIntoRawUid(fresh).GetUid(), uid2test::kRawUid1);
+  service_.Grant(sites_.sender, outsider);
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetStatus(), DecryptionStatus::NOT_AUTHORIZED_FOR_KEY)
+      << "a grant reaches the receiver at its next refresh";
+  ASSERT_TRUE(c.Refresh().IsSuccess());
+  const auto d = c.DecryptTokenIntoRawUid(token);
+  EXPECT_EQ(d.GetUid(), uid2test::kRawUid1);
+  EXPECT_EQ(d.GetSiteId(), sites_.sender.siteId);
+  service_.Revoke(sites_.sender, outsider);
+  ASSERT_TRUE(c.Refresh().IsSuccess());
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetStatus(), DecryptionStatus::NOT_AUTHORIZED_FOR_KEY);
 }
 
 TEST_F(Http, CredentialsAreChecked) {
-  uid2::SharingClient wrongKey(server_->Url(), "not-the-api-key", uid2test::kClientSecret);
+  const Participant& r = sites_.receiver;
+  uid2::SharingClient wrongKey(service_.Url(), "not-the-api-key", r.secret);
   EXPECT_FALSE(wrongKey.Refresh().IsSuccess());
-  uid2::SharingClient wrongSecret(server_->Url(), uid2test::kApiKey, uid2test::kSiteSecret);
+  uid2::SharingClient wrongSecret(service_.Url(), r.apiKey, uid2test::kClientSecret);
   EXPECT_FALSE(wrongSecret.Refresh().IsSuccess());
-  EXPECT_EQ(wrongSecret.DecryptTokenIntoRawUid("AAAA").GetStatus(),
+  EXPECT_EQ(wrongSecret.DecryptTokenIntoRawUid(SenderToken()).GetStatus(),
             DecryptionStatus::NOT_INITIALIZED);
 }
 
 TEST_F(Http, BidstreamAndOfficialClients) {
-  auto sharing = NewSharing();
-  ASSERT_TRUE(sharing.Refresh().IsSuccess());
-  const std::string token = sharing.EncryptRawUidIntoToken(uid2test::kRawUid1).GetEncryptedData();
-
-  uid2::BidstreamClient b(server_->Url(), uid2test::kApiKey, uid2test::kClientSecret);
+  const std::string token = SenderToken();
+  uid2::BidstreamClient b(service_.Url(), sites_.bidder.apiKey, sites_.bidder.secret);
   const auto r = b.Refresh();
   ASSERT_TRUE(r.IsSuccess()) << r.GetReason();
   EXPECT_EQ(b.DecryptTokenIntoRawUid(token, "example.com").GetUid(), uid2test::kRawUid1);
 
-  auto legacy = uid2::UID2ClientFactory::Create(server_->Url(), uid2test::kApiKey,
-                                                uid2test::kClientSecret);
+  auto legacy = uid2::UID2ClientFactory::Create(service_.Url(), sites_.receiver.apiKey,
+                                                sites_.receiver.secret);
   ASSERT_TRUE(legacy->Refresh().IsSuccess());
   EXPECT_EQ(legacy->Decrypt(token).GetUid(), uid2test::kRawUid1);
 }
 
 TEST_F(Http, AutoRefresh) {
-  auto c = NewSharing();
+  const std::string token = SenderToken();
+  auto c = Sharing(sites_.receiver);
   c.StartAutoRefresh(1h, 5s);
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!c.GetRefreshState().hasKeys && std::chrono::steady_clock::now() < deadline)
@@ -123,30 +155,32 @@ TEST_F(Http, AutoRefresh) {
   auto st = c.GetRefreshState();
   EXPECT_TRUE(st.hasKeys);
   EXPECT_TRUE(st.autoRefreshRunning);
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetUid(), uid2test::kRawUid1);
   c.StopAutoRefresh();
   EXPECT_FALSE(c.GetRefreshState().autoRefreshRunning);
   EXPECT_TRUE(c.EncryptRawUidIntoToken(uid2test::kRawUid1).IsSuccess());
 }
 
-// 8 threads decrypt (single and batch) while another thread refreshes over
-// HTTP, every other refresh failing; decrypts never fail or go wrong.
+// 8 threads decrypt (single and batch) the sender's tokens while another
+// thread refreshes the receiver over HTTP, every other refresh failing;
+// decrypts never fail or go wrong.
 TEST_F(Http, EightThreadsDecryptDuringRefreshes) {
-  auto c = NewSharing();
-  ASSERT_TRUE(c.Refresh().IsSuccess());
   const std::vector<std::string> raws = {uid2test::kRawUid1, uid2test::kRawUid2};
   std::vector<std::string> tokens;
-  for (const auto& r : raws) tokens.push_back(c.EncryptRawUidIntoToken(r).GetEncryptedData());
+  for (const auto& r : raws) tokens.push_back(SenderToken(r.c_str()));
+  auto c = Sharing(sites_.receiver);
+  ASSERT_TRUE(c.Refresh().IsSuccess());
 
   long ok = 0, failed = 0;
   const auto load =
       uid2test::RunDecryptLoad(c, tokens, raws, 2s, false, [&](const std::atomic<bool>& stop) {
         bool fail = false;
         while (!stop.load()) {
-          server_->SetFailure(fail ? "500" : "none");
+          service_.Fault(fail ? "500" : "none");
           (c.Refresh(2s).IsSuccess() ? ok : failed)++;
           fail = !fail;
         }
-        server_->SetFailure("none");
+        service_.Fault("none");
       });
   EXPECT_EQ(load.bad, 0);
   EXPECT_GT(load.calls, 1000);

@@ -1,17 +1,8 @@
-// Test-only helpers for the C++ binding tests: key JSON fixtures, the local
-// key service (uid2-testserver) as a child process, and a minimal HTTP POST
-// for its /test controls. No token or crypto logic: keys are plain JSON.
+// Test-only helpers for the C++ binding tests: key JSON fixtures and a
+// decrypt load. No token or crypto logic: keys are plain JSON. (The local key
+// service is tests/keyservice/key_service.hpp.)
 #ifndef UID2_CPP_TEST_SUPPORT_HPP
 #define UID2_CPP_TEST_SUPPORT_HPP
-
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -20,14 +11,11 @@
 #include <thread>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <uid2/uid2.hpp>
-
-extern char** environ;
 
 namespace uid2test {
 
@@ -126,133 +114,6 @@ inline std::string BidstreamKeysJson(std::int64_t nowSec) {
   s += "]},\"status\":\"success\"}";
   return s;
 }
-
-inline void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  if (!f) throw std::runtime_error("cannot write " + path);
-}
-
-// POST path on http://127.0.0.1:port with a body; returns the HTTP status
-// code, or -1 on a connection error.
-inline int HttpPost(const std::string& baseUrl, const std::string& path,
-                    const std::string& body = std::string()) {
-  const std::string prefix = "http://127.0.0.1:";
-  if (baseUrl.compare(0, prefix.size(), prefix) != 0) return -1;
-  const int port = std::atoi(baseUrl.c_str() + prefix.size());
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  const std::string req = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-                          "Content-Type: application/json\r\nConnection: close\r\n" +
-                          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
-                          body;
-  std::size_t off = 0;
-  while (off < req.size()) {
-    const ssize_t n = ::write(fd, req.data() + off, req.size() - off);
-    if (n <= 0) {
-      ::close(fd);
-      return -1;
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  std::string resp;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) resp.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
-  // "HTTP/1.1 200 OK"
-  if (resp.size() < 12 || resp.compare(0, 5, "HTTP/") != 0) return -1;
-  return std::atoi(resp.c_str() + 9);
-}
-
-// The local key service as a child process (posix_spawn: nothing runs in
-// the child before exec, so this is safe after libuid2's Go runtime started).
-class TestServer {
- public:
-  // binary: path of uid2-testserver; keysJson: the keys it serves first.
-  TestServer(const std::string& binary, const std::string& keysJson) {
-    std::string base = Env("TEST_TMPDIR");
-    if (base.empty()) base = Env("TMPDIR");
-    if (base.empty()) base = "/tmp";
-    std::string dir = base + "/uid2-cpp-test.XXXXXX";
-    if (!::mkdtemp(dir.data())) throw std::runtime_error("mkdtemp failed in " + base);
-    dir_ = dir;
-    keysFile_ = dir_ + "/keys.json";
-    WriteFile(keysFile_, keysJson);
-    // Its stdout goes to a file (a closed pipe would kill it with SIGPIPE).
-    outFile_ = dir_ + "/stdout";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, outFile_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    std::vector<std::string> args = {binary,      "--keys",   keysFile_,
-                                     "--api-key", kApiKey,    "--secret",
-                                     kClientSecret, "--listen", "127.0.0.1:0"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, binary.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-      pid_ = -1;
-      Stop();
-      throw std::runtime_error("cannot start " + binary + ": " + std::strerror(rc));
-    }
-    // The first line of stdout is the base URL.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::ifstream f(outFile_);
-      std::string line;
-      if (std::getline(f, line) && !f.eof()) {
-        url_ = line;
-        break;
-      }
-      int st;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      ::usleep(20000);
-    }
-    while (!url_.empty() && (url_.back() == '\r' || url_.back() == ' ')) url_.pop_back();
-    if (url_.compare(0, 7, "http://") != 0) {
-      Stop();
-      throw std::runtime_error("uid2-testserver printed no URL (got '" + url_ + "')");
-    }
-  }
-  ~TestServer() { Stop(); }
-  TestServer(const TestServer&) = delete;
-  TestServer& operator=(const TestServer&) = delete;
-
-  const std::string& Url() const { return url_; }
-  int SetKeys(const std::string& keysJson) const { return HttpPost(url_, "/test/keys", keysJson); }
-  int SetFailure(const std::string& mode) const {
-    return HttpPost(url_, "/test/fail?mode=" + mode);
-  }
-
- private:
-  void Stop() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int st;
-      ::waitpid(pid_, &st, 0);
-      pid_ = -1;
-    }
-    if (!keysFile_.empty()) ::unlink(keysFile_.c_str());
-    if (!outFile_.empty()) ::unlink(outFile_.c_str());
-    if (!dir_.empty()) ::rmdir(dir_.c_str());
-  }
-  pid_t pid_ = -1;
-  std::string dir_, keysFile_, outFile_, url_;
-};
 
 struct LoadResult {
   long calls = 0;  // single decrypts
