@@ -23,7 +23,7 @@ def soname_import(name, library, out, visibility = None):
 def capi_test(name, library, copts = [], linkopts = [], env = {}):
     """The C ABI tests (GoogleTest, test/*_test.cc, with C helpers in test/*.c) against library."""
     test_env = {
-        "UID2_TESTSERVER": "$(rootpath //go/cmd/uid2-testserver)",
+        "UID2_CLI": "$(rootpath //go/cmd/uid2)",
         "UID2_VECTORS": "tests/vectors",
     }
     test_env.update(env)
@@ -34,12 +34,13 @@ def capi_test(name, library, copts = [], linkopts = [], env = {}):
         copts = ["-iquote", "capi"] + copts,
         linkopts = linkopts,
         data = [
-            "//go/cmd/uid2-testserver",
+            "//go/cmd/uid2",
             "//tests/vectors",
         ],
         env = test_env,
         deps = [
             library,
+            "//tests/keyservice:key_service",
             "//third_party:gtest_main",
         ],
     )

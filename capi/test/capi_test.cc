@@ -2,13 +2,9 @@
 // program sees it: every function, every status, the shared vectors byte
 // for byte, buffers, handles, threads, fork, and memory over many cycles.
 //
-// Needs UID2_VECTORS (the tests/vectors directory) and UID2_TESTSERVER (the
-// uid2-testserver binary) in the environment.
+// Needs UID2_VECTORS (the tests/vectors directory) and UID2_CLI (the uid2
+// command, whose local key service the HTTP tests run) in the environment.
 #include <gtest/gtest.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +19,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/keyservice/key_service.hpp"
 
 extern "C" {
 #include "uid2.h"
@@ -504,85 +502,71 @@ TEST(Abi, RefreshJsonKeepsOldKeys) {
   }
 }
 
-// The uid2-testserver binary, serving keys on a loopback port.
-class KeyServer {
- public:
-  explicit KeyServer(const json &keys) {
-    keysPath_ = std::filesystem::temp_directory_path() / ("capi-keys-" + std::to_string(getpid()) + ".json");
-    std::ofstream(keysPath_) << keys.dump();
-    int fds[2];
-    EXPECT_EQ(0, pipe(fds));
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(fds[1], 1);
-      close(fds[0]);
-      std::string bin = env("UID2_TESTSERVER");
-      execl(bin.c_str(), bin.c_str(), "--keys", keysPath_.c_str(), "--api-key", kApiKey, "--secret", kSecret,
-            static_cast<char *>(nullptr));
-      _exit(127);
-    }
-    close(fds[1]);
-    char c;
-    while (read(fds[0], &c, 1) == 1 && c != '\n') url_ += c;
-    close(fds[0]);
-  }
-  ~KeyServer() {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-    std::filesystem::remove(keysPath_);
-  }
-  const std::string &url() const { return url_; }
-  // Switches the server's failure mode through its test control endpoint.
-  void fail(const std::string &mode) {
-    int port = std::stoi(url_.substr(url_.rfind(':') + 1));
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    ASSERT_EQ(0, connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr));
-    std::string req = "POST /test/fail?mode=" + mode + " HTTP/1.0\r\nContent-Length: 0\r\n\r\n";
-    ASSERT_EQ(static_cast<ssize_t>(req.size()), write(fd, req.data(), req.size()));
-    char buf[64] = {};
-    ASSERT_GT(read(fd, buf, sizeof buf - 1), 0);
-    close(fd);
-    EXPECT_NE(nullptr, std::strstr(buf, " 200 ")) << buf;
-  }
-
- private:
-  pid_t pid_ = -1;
-  std::string url_;
-  std::filesystem::path keysPath_;
+// A client of a participant of the local key service.
+struct ServiceClient : Client {
+  ServiceClient(uid2_client_type type, const uid2test::KeyService &s, const uid2test::Participant &p)
+      : Client(type, s.Url().c_str(), p.apiKey.c_str(), p.secret.c_str()) {}
 };
 
-TEST(Abi, RefreshOverHttp) {
-  json f = vectorFile("sharing.json");
-  KeyServer server(f["keys"]);
-  ASSERT_EQ(0u, server.url().rfind("http://127.0.0.1:", 0)) << server.url();
-  Client c(UID2_CLIENT_SHARING, server.url().c_str(), kApiKey, kSecret);
-  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh(c.h, 5000)) << lastError();
-  json v4;
-  for (auto &cs : f["cases"])
-    if (cs["name"] == "v4 email") v4 = cs;
-  EXPECT_EQ(v4["expect"], decryptCase(c.h, v4));
+// A token for raw from the sender's client, its keys refreshed over HTTP.
+std::string senderToken(const uid2test::KeyService &s, const uid2test::Participant &sender,
+                        const std::string &raw) {
+  ServiceClient c(UID2_CLIENT_SHARING, s, sender);
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_refresh(c.h, 5000)) << lastError();
+  char out[256];
+  size_t n = 0;
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt(c.h, raw.data(), raw.size(), UID2_NOW, 0, out, sizeof out, &n));
+  return std::string(out, n);
+}
 
+// The status of a decrypt now, and its raw UID.
+std::pair<uid2_status, std::string> decryptNow(uid2_client h, const std::string &token,
+                                               const char *domain = nullptr) {
+  uid2_decryption_result r;
+  uid2_decrypt(h, token.data(), token.size(), domain, domain ? std::strlen(domain) : 0, UID2_NOW, &r);
+  return {r.status, std::string(r.uid, r.uid_len)};
+}
+
+constexpr const char *kRawUid = "ywsvDNINiZOVSsfkHpLpSJzXzhr6Jx9Z/4Q0+lsEUvM=";
+const std::pair<uid2_status, std::string> kDecrypted{UID2_STATUS_SUCCESS, kRawUid};
+
+// Refresh over HTTP from the local key service (uid2 serve): a receiver and
+// a bidder decrypt what the sender encrypted; every failure mode keeps the
+// old keys and installs nothing; credentials; automatic refresh.
+TEST(Abi, RefreshOverHttp) {
+  uid2test::KeyService service;
+  uid2test::SharingSites sites(service);
+  const std::string token = senderToken(service, sites.sender, kRawUid);
+  ServiceClient c(UID2_CLIENT_SHARING, service, sites.receiver);
+  EXPECT_EQ(UID2_STATUS_NOT_INITIALIZED, decryptNow(c.h, token).first);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh(c.h, 5000)) << lastError();
+  EXPECT_EQ(kDecrypted, decryptNow(c.h, token));
+  ServiceClient bidder(UID2_CLIENT_BIDSTREAM, service, sites.bidder);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh(bidder.h, 5000)) << lastError();
+  EXPECT_EQ(kDecrypted, decryptNow(bidder.h, token, "example.com"));
+
+  service.Rotate(sites.sender);  // what a failed refresh must not install
+  const std::string rotated = senderToken(service, sites.sender, kRawUid);
   for (const char *mode : {"500", "garbage", "wrong-nonce", "wrong-secret", "slow"}) {
-    server.fail(mode);
+    service.Fault(mode);
     EXPECT_EQ(UID2_STATUS_REFRESH_FAILED, uid2_refresh(c.h, 500)) << mode;
     std::string msg = lastError();
     EXPECT_NE("", msg) << mode;
-    EXPECT_EQ(std::string::npos, msg.find(kSecret));
-    EXPECT_EQ(std::string::npos, msg.find(kApiKey));
-    EXPECT_EQ(v4["expect"], decryptCase(c.h, v4)) << mode;
+    EXPECT_EQ(std::string::npos, msg.find(sites.receiver.secret));
+    EXPECT_EQ(std::string::npos, msg.find(sites.receiver.apiKey));
+    EXPECT_EQ(kDecrypted, decryptNow(c.h, token)) << mode;
+    EXPECT_EQ(UID2_STATUS_NOT_AUTHORIZED_FOR_KEY, decryptNow(c.h, rotated).first) << mode;
   }
-  server.fail("none");
+  service.Fault("none");
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh(c.h, 5000)) << lastError();
+  EXPECT_EQ(kDecrypted, decryptNow(c.h, rotated));
 
-  Client wrong(UID2_CLIENT_SHARING, server.url().c_str(), "not-the-key", kSecret);
+  Client wrong(UID2_CLIENT_SHARING, service.Url().c_str(), "not-the-key", sites.receiver.secret.c_str());
   EXPECT_EQ(UID2_STATUS_REFRESH_FAILED, uid2_refresh(wrong.h, 5000));
   EXPECT_NE(std::string::npos, lastError().find("401"));
 
   // Automatic refresh.
-  Client a(UID2_CLIENT_SHARING, server.url().c_str(), kApiKey, kSecret);
+  ServiceClient a(UID2_CLIENT_SHARING, service, sites.receiver);
   ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_auto_refresh_start(a.h, 50, 2000));
   uid2_refresh_state s{};
   for (int i = 0; i < 200 && !s.has_keys; i++) {
@@ -591,10 +575,29 @@ TEST(Abi, RefreshOverHttp) {
   }
   EXPECT_EQ(1, s.has_keys);
   EXPECT_EQ(1, s.auto_refresh_running);
-  EXPECT_EQ(v4["expect"], decryptCase(a.h, v4));
+  EXPECT_EQ(kDecrypted, decryptNow(a.h, token));
   EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_auto_refresh_stop(a.h));
   uid2_refresh_state_get(a.h, &s, nullptr, 0);
   EXPECT_EQ(0, s.auto_refresh_running);
+}
+
+// A site decrypts the sender's tokens only while the sender grants it
+// sharing, as of its latest refresh.
+TEST(Abi, SharingPermissionFollowsGrantAndRevoke) {
+  uid2test::KeyService service;
+  uid2test::SharingSites sites(service);
+  const std::string token = senderToken(service, sites.sender, kRawUid);
+  const auto outsider = service.AddParticipant("outsider", {"advertiser"}, {"sharer"});
+  ServiceClient c(UID2_CLIENT_SHARING, service, outsider);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh(c.h, 5000)) << lastError();
+  EXPECT_EQ(UID2_STATUS_NOT_AUTHORIZED_FOR_KEY, decryptNow(c.h, token).first);
+  service.Grant(sites.sender, outsider);
+  EXPECT_EQ(UID2_STATUS_NOT_AUTHORIZED_FOR_KEY, decryptNow(c.h, token).first);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh(c.h, 5000)) << lastError();
+  EXPECT_EQ(kDecrypted, decryptNow(c.h, token));
+  service.Revoke(sites.sender, outsider);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh(c.h, 5000)) << lastError();
+  EXPECT_EQ(UID2_STATUS_NOT_AUTHORIZED_FOR_KEY, decryptNow(c.h, token).first);
 }
 
 TEST(Abi, ThreadsDecryptWhileRefreshing) {
