@@ -1,13 +1,14 @@
-// Package testserver is a stand-in for the UID2 key endpoints, for tests:
-// it serves one key set on POST /v2/key/sharing and /v2/key/bidstream with
+// Package testserver serves a fixed key set for the Go client's own unit
+// tests (packages uid2 and cmd/uid2), which need exact keys — the
+// conformance vectors' and legacy key bodies — rather than the keys a real
+// service makes: it answers POST /v2/key/sharing and /v2/key/bidstream with
 // the real v2 envelope (uid2-spec §4.2), checks the API key and the request
-// envelope, and can be told to fail in each way a refresh must survive.
+// envelope, and fails on demand (SetFailure) in each way a refresh must
+// survive. Run it in the test's process (httptest).
 //
-// Test controls (plain HTTP, no auth, for loopback use only):
-//
-//	POST /test/keys          body = key JSON (whole response or body): serve it
-//	POST /test/fail?mode=M   fail key requests until mode=none; M is one of
-//	                         500, garbage, wrong-nonce, wrong-secret, slow
+// The bindings' tests and the demo use the local key service instead:
+// `uid2 serve` (package keyservice), with real sites, API keys, rotating
+// keys and sharing permissions.
 package testserver
 
 import (
@@ -96,15 +97,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/v2/key/sharing", "/v2/key/bidstream":
 		s.serveKeys(w, r)
-	case "/test/keys":
-		data, _ := io.ReadAll(r.Body)
-		if err := s.SetKeys(data); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-		}
-	case "/test/fail":
-		if err := s.SetFailure(r.URL.Query().Get("mode")); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-		}
 	default:
 		http.NotFound(w, r)
 	}
