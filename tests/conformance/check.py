@@ -22,14 +22,13 @@ import sys
 import tempfile
 import time
 
-# Every language must be in the run (BUILD.bazel passes their drivers).
-LANGUAGES = ("go", "c", "cpp", "python", "java", "csharp")
+from drivers import LANGUAGES, from_specs
+
 DECRYPT_FIELDS = ("status", "uid", "established_ms", "expiry_ms", "site_id", "site_key_site_id",
                   "identity_scope", "identity_type", "version", "is_client_side_generated")
 ENCRYPT_FIELDS = ("status", "token")
 CALLER_SITE_ID = 9000
 TOKEN_EXPIRY_SECONDS = 2592000
-DRIVER_TIMEOUT = 120
 
 
 def canonical(obj):
@@ -40,30 +39,6 @@ def canonical(obj):
 def short(value, limit=90):
     text = json.dumps(value)
     return text if len(text) <= limit else text[: limit - 25] + "..." + text[-20:] + " (%d chars)" % len(text)
-
-
-class Driver:
-    def __init__(self, lang, path, env):
-        self.lang = lang
-        if lang == "java":
-            classpath = ":".join(os.path.abspath(p) for p in path.split(":"))
-            self.argv = ["java", "-Xshare:auto", "-cp", classpath, "io.libuid2.conformance.Driver"]
-        elif lang == "csharp":
-            self.argv = ["mono", os.path.abspath(path)]
-        else:
-            self.argv = [os.path.abspath(path)]
-        # Mono must use cooperative thread suspension with the Go runtime (bindings/csharp/README.md).
-        self.env = dict(env, MONO_THREADS_SUSPEND="coop") if lang == "csharp" else env
-        self.seconds = 0.0
-
-    def run(self, *args):
-        start = time.monotonic()
-        proc = subprocess.run(self.argv + list(args), env=self.env, capture_output=True, text=True,
-                              timeout=DRIVER_TIMEOUT)
-        self.seconds += time.monotonic() - start
-        if proc.returncode != 0:
-            raise RuntimeError("%s driver failed (exit %d): %s\n%s%s" % (
-                self.lang, proc.returncode, " ".join(args[:1]), proc.stdout[-1000:], proc.stderr[-1500:]))
 
 
 def expected_vector_lines(vectors_dir):
@@ -258,9 +233,7 @@ def check_round_trip(drivers, tmp):
 
 def main(argv):
     vectors_dir = os.path.abspath(argv[1])
-    env = dict(os.environ, UID2_LIBRARY_PATH=os.path.abspath(argv[2]))
-    env.pop("JAVA_TOOL_OPTIONS", None)
-    drivers = [Driver(*spec.split("=", 1), env) for spec in argv[3:]]
+    drivers = from_specs(argv[3:], argv[2])
     missing = [lang for lang in LANGUAGES if lang not in [d.lang for d in drivers]]
     if missing and os.environ.get("CONFORMANCE_ALLOW_MISSING") != "1":
         print("CONFORMANCE FAILED: no driver for %s (set CONFORMANCE_ALLOW_MISSING=1 for a partial run)"
