@@ -2,9 +2,11 @@
 # Installs every Debian package the libuid2 build and tests need.
 # Idempotent and fast when everything is already there: dpkg-query first,
 # `apt-get update` + `apt-get install` only for what is missing.
-# Sources: Debian apt only (Go modules come later from the Go module proxy,
-# through Bazel's repository rules).
+# Sources: Debian apt, and once, for the interop tests, the pinned official UID2
+# SDKs from PyPI and Maven Central into ~/.cache/libuid2/official-sdks (Go
+# modules come later from the Go module proxy, through Bazel's repository rules).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PACKAGES=(
   # Bazel 4.2.3 and the rule sets WORKSPACE takes from /usr/share/bazel
@@ -18,6 +20,8 @@ PACKAGES=(
   python3 python3-pytest python3-venv
   # Java binding (JUnit 5 is the target; junit4 + hamcrest kept for JUnitCore runs)
   junit5 junit4 libhamcrest-java
+  # tests/interop: Maven resolves the official Java SDK, pip (into a venv) the Python one
+  maven python3-pip
   # C# binding (Mono: mcs + mono; NUnit 2.6 console runner)
   mono-devel nunit-console libnunit-cil-dev
   # packaging / misc
@@ -53,4 +57,38 @@ GO=$(command -v go || true)
 if [ -z "$GO" ]; then
   echo "bootstrap: Go >= 1.26 not found (expected /usr/local/go/bin/go or go on PATH)" >&2
   exit 1
+fi
+
+# The official UID2 SDKs that tests/interop compares libuid2 with, pinned in
+# tests/interop/official/: the Python SDK (with its dependencies, by version and
+# wheel hash) into a virtual environment of its own, the Java SDK and its runtime
+# dependencies resolved through Maven. They are fetched once: the copies of the
+# pin files written last into the cache say what it holds, and both this script
+# and the Bazel repository rule that exposes the cache (tools/official_sdks.bzl)
+# compare them with the checked-in ones. Bazel itself never downloads them.
+OFFICIAL=${LIBUID2_CACHE:-$HOME/.cache/libuid2}/official-sdks
+PINS=tests/interop/official
+official_current() {
+  cmp -s "$PINS/requirements.txt" "$OFFICIAL/requirements.txt" && cmp -s "$PINS/pom.xml" "$OFFICIAL/pom.xml"
+}
+if ! official_current; then
+  mkdir -p "$(dirname "$OFFICIAL")"
+  exec 9>"$OFFICIAL.lock"
+  flock 9 # another clone may be bootstrapping at the same time
+  if ! official_current; then
+    echo "bootstrap: installing the official UID2 SDKs pinned in $PINS into $OFFICIAL" >&2
+    rm -rf "$OFFICIAL"
+    mkdir -p "$OFFICIAL"
+    quietly() { # runs "$@", showing its output only when it fails
+      local out
+      out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; echo "bootstrap: failed: $*" >&2; return 1; }
+    }
+    # The venv has no pip of its own: Debian's pip installs into it.
+    quietly /usr/bin/python3 -m venv --without-pip "$OFFICIAL/python"
+    quietly /usr/bin/python3 -m pip --python "$OFFICIAL/python/bin/python" install --no-deps \
+      --require-hashes --only-binary=:all: --no-warn-script-location -r "$PINS/requirements.txt"
+    quietly mvn -B -f "$PINS/pom.xml" dependency:copy-dependencies -DoutputDirectory="$OFFICIAL/java"
+    cp "$PINS/requirements.txt" "$PINS/pom.xml" "$OFFICIAL/"
+  fi
+  exec 9>&-
 fi
