@@ -1,5 +1,9 @@
 package io.libuid2.conformance;
 
+import static io.libuid2.conformance.Canonical.ms;
+import static io.libuid2.conformance.Canonical.orZero;
+import static io.libuid2.conformance.Canonical.str;
+
 import io.libuid2.BidstreamClient;
 import io.libuid2.DecryptionResponse;
 import io.libuid2.EncryptionDataResponse;
@@ -25,32 +29,7 @@ import java.util.stream.Stream;
 public final class Driver {
     private Driver() {}
 
-    // ---- canonical output ---------------------------------------------------------------------
-
-    /** s as canonical JSON: backslash escapes for control and non-ASCII characters (UTF-16 units). */
-    static String str(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': b.append("\\\""); break;
-                case '\\': b.append("\\\\"); break;
-                case '\n': b.append("\\n"); break;
-                case '\r': b.append("\\r"); break;
-                case '\t': b.append("\\t"); break;
-                case '\b': b.append("\\b"); break;
-                case '\f': b.append("\\f"); break;
-                default:
-                    if (c < 0x20 || c > 0x7f) b.append(String.format("\\u%04x", (int) c));
-                    else b.append(c);
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    static long ms(Instant t) { return t == null || t.equals(Instant.MIN) ? 0 : t.toEpochMilli(); }
-
-    static int orZero(Integer i) { return i == null ? 0 : i; }
+    // ---- canonical output (Canonical.java) ------------------------------------------------
 
     static String decrypted(DecryptionResponse r) {
         IdentityType type = r.getIdentityType();
