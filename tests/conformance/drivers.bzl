@@ -19,10 +19,10 @@ _DRIVERS = {
 # Everything the drivers need at run time.
 _DRIVER_DATA = [label for labels in _DRIVERS.values() for label in labels]
 
-def drivers_py(name, main, args, data, test = False, **kwargs):
+def drivers_py(name, main, args, data, test = False, deps = [], **kwargs):
     """A py_binary (py_test if test) running MAIN with ARGS, then every driver as LANG=PATH.
 
-    MAIN imports drivers.py; the drivers are in its data, besides DATA.
+    MAIN imports drivers.py (and DEPS); the drivers are in its data, besides DATA.
     """
     (native.py_test if test else native.py_binary)(
         name = name,
@@ -32,6 +32,6 @@ def drivers_py(name, main, args, data, test = False, **kwargs):
         data = data + _DRIVER_DATA,
         legacy_create_init = False,
         python_version = "PY3",
-        deps = ["//tests/conformance:drivers"],
+        deps = ["//tests/conformance:drivers"] + deps,
         **kwargs
     )

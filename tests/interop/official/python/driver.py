@@ -2,7 +2,7 @@
 
 Runs under the interpreter of the SDK's own virtual environment, never with libuid2 on the
 path. It speaks the conformance driver contract (tests/conformance/README.md) that
-tests/interop/check.py drives, writing only the fields this SDK exposes:
+tests/interop/interop.py drives, writing only the fields this SDK exposes:
 
     driver.py vectors DIR OUT        decrypt cases of the vector files in DIR, at each case's now_ms
     driver.py encrypt KEYS IN OUT    a SharingClient with KEYS encrypts each raw UID (real clock)

@@ -25,7 +25,7 @@ import java.util.function.Function;
  * Interop driver for the official UID2 Java SDK (com.uid2:uid2-client, pinned in ../pom.xml).
  *
  * <p>It speaks the conformance driver contract (tests/conformance/README.md) that
- * tests/interop/check.py drives, writing only the fields this SDK exposes:
+ * tests/interop/interop.py drives, writing only the fields this SDK exposes:
  *
  * <pre>
  *   vectors DIR OUT        decrypt cases of the vector files in DIR, at each case's now_ms
