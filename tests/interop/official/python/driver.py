@@ -7,8 +7,9 @@ tests/interop/interop.py drives, writing only the fields this SDK exposes:
     driver.py vectors DIR OUT        decrypt cases of the vector files in DIR, at each case's now_ms
     driver.py encrypt KEYS IN OUT    a SharingClient with KEYS encrypts each raw UID (real clock)
     driver.py decrypt KEYS IN OUT    ... decrypts each token (real clock)
-    driver.py refresh URL API_KEY SECRET IN OUT
-                                     a SharingClient refreshes its keys over HTTP, then decrypts
+
+KEYS is a key file, or a key service's base URL: the client then refreshes over HTTP (the SDK's
+own HTTP stack) with the API key and secret in UID2_API_KEY and UID2_SECRET_KEY.
 
 Keys are loaded with SharingClient._refresh_json and a case's time is passed with
 _decrypt_token_into_raw_uid(token, now): the seams the SDK's own tests use. The SDK raises
@@ -72,6 +73,17 @@ def client_with(keys_text):
     return client
 
 
+def sharing_client_for(keys):
+    if keys.startswith(("http://", "https://")):
+        client = SharingClient(keys, os.environ["UID2_API_KEY"], os.environ["UID2_SECRET_KEY"])
+        response = client.refresh()
+        if not response.success:
+            sys.exit("official python driver: refresh from %s failed: %s" % (keys, response.reason))
+        return client
+    with open(keys, encoding="utf-8") as f:
+        return client_with(f.read())
+
+
 def run_vectors(vectors_dir, out):
     for name in sorted(f for f in os.listdir(vectors_dir) if f.endswith(".json")):
         with open(os.path.join(vectors_dir, name), encoding="utf-8") as f:
@@ -98,18 +110,10 @@ def main(argv):
         with open(args[1], "w", encoding="ascii") as out:
             run_vectors(args[0], out)
         return
-    if mode == "refresh":
-        url, api_key, secret, in_path, out_path = args
-        client = SharingClient(url, api_key, secret)
-        response = client.refresh()
-        if not response.success:
-            sys.exit("official python driver: refresh from %s failed: %s" % (url, response.reason))
-    elif mode in ("encrypt", "decrypt"):
-        with open(args[0], encoding="utf-8") as f:
-            client = client_with(f.read())
-        in_path, out_path = args[1], args[2]
-    else:
+    if mode not in ("encrypt", "decrypt"):
         sys.exit("official python driver: unknown mode %r" % mode)
+    client = sharing_client_for(args[0])
+    in_path, out_path = args[1], args[2]
     with open(out_path, "w", encoding="ascii") as out:
         for line in read_lines(in_path):  # the real clock and nonce source
             if mode == "encrypt":

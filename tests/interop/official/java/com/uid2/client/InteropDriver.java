@@ -31,9 +31,10 @@ import java.util.function.Function;
  *   vectors DIR OUT        decrypt cases of the vector files in DIR, at each case's now_ms
  *   encrypt KEYS IN OUT    a SharingClient with KEYS encrypts each raw UID (real clock)
  *   decrypt KEYS IN OUT    ... decrypts each token (real clock)
- *   refresh URL API_KEY SECRET IN OUT
- *                          a SharingClient refreshes its keys over HTTP, then decrypts
  * </pre>
+ *
+ * <p>KEYS is a key file, or a key service's base URL: the client then refreshes over HTTP (the
+ * SDK's own HTTP stack) with the API key and secret in UID2_API_KEY and UID2_SECRET_KEY.
  *
  * <p>It sits in the SDK's package only to reach refreshJson and the decrypt overload that takes
  * the time: the seams the SDK's own tests use. Encrypt, decrypt and refresh are the public calls.
@@ -75,6 +76,16 @@ public final class InteropDriver {
         return client;
     }
 
+    static SharingClient sharingClientFor(String keys) throws IOException {
+        if (!keys.startsWith("http://") && !keys.startsWith("https://")) {
+            return clientWith(Files.readString(Paths.get(keys), StandardCharsets.UTF_8));
+        }
+        SharingClient client = new SharingClient(keys, System.getenv("UID2_API_KEY"), System.getenv("UID2_SECRET_KEY"));
+        RefreshResponse r = client.refresh();
+        if (!r.isSuccess()) fail("refresh from " + keys + " failed: " + r.getReason());
+        return client;
+    }
+
     static void runVectors(Path dir, Writer out) throws IOException {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.json")) {
@@ -104,25 +115,16 @@ public final class InteropDriver {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 3) fail("usage: vectors DIR OUT | encrypt|decrypt KEYS IN OUT | refresh URL KEY SECRET IN OUT");
+        if (args.length < 3) fail("usage: vectors DIR OUT | encrypt|decrypt KEYS IN OUT");
         String mode = args[0];
         try (Writer out = Files.newBufferedWriter(Paths.get(args[args.length - 1]), StandardCharsets.US_ASCII)) {
             if (mode.equals("vectors")) {
                 runVectors(Paths.get(args[1]), out);
                 return;
             }
-            SharingClient client;
-            if (mode.equals("refresh")) {
-                client = new SharingClient(args[1], args[2], args[3]);
-                RefreshResponse r = client.refresh();
-                if (!r.isSuccess()) fail("refresh from " + args[1] + " failed: " + r.getReason());
-            } else if (mode.equals("encrypt") || mode.equals("decrypt")) {
-                client = clientWith(Files.readString(Paths.get(args[1]), StandardCharsets.UTF_8));
-            } else {
-                fail("unknown mode " + mode);
-                return;
-            }
-            for (String line : Files.readAllLines(Paths.get(args[args.length - 2]), StandardCharsets.UTF_8)) {
+            if (!mode.equals("encrypt") && !mode.equals("decrypt")) fail("unknown mode " + mode);
+            SharingClient client = sharingClientFor(args[1]);
+            for (String line : Files.readAllLines(Paths.get(args[2]), StandardCharsets.UTF_8)) {
                 // the real clock and nonce source
                 out.write(mode.equals("encrypt")
                         ? encrypted(client.encryptRawUidIntoToken(line))
