@@ -18,11 +18,17 @@ tests/conformance: Go, C, C++, Python, Java, C#) and the official Python and Jav
    fields as it), which must be the status the case is built for; where the official
    Python SDK disagrees with the Java one, the disagreement must be one recorded in
    PYTHON_SDK_DISAGREES below, with the reason we follow Java (uid2-spec.md §6.4).
+4. Key refresh. `uid2 serve` runs on loopback with a sender site, a receiver it granted
+   sharing, one it did not and one whose grant it revoked. Every driver, as the sender,
+   refreshes its keys over HTTP and encrypts; every driver, as each receiver, refreshes
+   (the official SDKs over their own HTTP stacks) and decrypts every sender's tokens:
+   the raw UIDs for the granted receiver, NOT_AUTHORIZED_FOR_KEY for the others.
 
-Usage: interop.py LIBUID2_SO LANG=DRIVER... with the six conformance drivers as
-tests/conformance/drivers.py takes them, official-python=DRIVER_PY and
+Usage: interop.py LIBUID2_SO LANG=DRIVER... uid2=UID2_COMMAND with the six conformance
+drivers as tests/conformance/drivers.py takes them, official-python=DRIVER_PY and
 official-java=DRIVER_JAR; the SDKs come from $UID2_OFFICIAL_PYTHON (the interpreter of
-their venv) and $UID2_OFFICIAL_JAVA_CLASSPATH (their jars, space separated).
+their venv) and $UID2_OFFICIAL_JAVA_CLASSPATH (their jars, space separated). Without
+uid2=, step 4 is skipped.
 See README.md.
 """
 
@@ -32,6 +38,7 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -198,9 +205,10 @@ class Run:
             json.dump(obj, f, indent=1, sort_keys=True)
         return self.path(name)
 
-    def run(self, driver, *args):
+    def run(self, driver, *args, env=None):
+        """driver.run(*args), with env added to its environment; a failure is recorded."""
         try:
-            driver.run(*args)
+            driver.run(*args, env=env)
             return True
         except Exception as e:  # a driver that cannot run fails every pair it is in
             self.fail("%s: %s %s" % (driver.lang, args[0], e))
@@ -352,7 +360,7 @@ def check_good(run, cases, results):
     width = max(len(l) for l in langs) + 1
     print("  %-*s %s" % (width + 8, "encrypted by \\ decrypted by", " ".join("%-*s" % (width, l) for l in langs)))
     for enc in langs:
-        row = ["-" if (enc, dec) not in cells else "FAIL" if cells[(enc, dec)] else "ok" for dec in langs]
+        row = [mark(cells.get((enc, dec))) for dec in langs]
         print("  %-*s %s" % (width + 8, enc, " ".join("%-*s" % (width, x) for x in row)))
     for enc in langs:
         for dec in langs:
@@ -422,8 +430,126 @@ def abbreviate(status):
             "INVALID_IDENTITY_SCOPE": "SCOPE", "INVALID_TOKEN_LIFETIME": "LIFETIME"}.get(status, status[:9])
 
 
+class KeyService:
+    """`uid2 serve --memory` on loopback, administered through the uid2 command's admin commands."""
+
+    TOKEN = "interop-admin-" + secrets.token_hex(8)
+
+    def __init__(self, uid2, tmp):
+        self.uid2 = os.path.abspath(uid2)
+        self.log = open(os.path.join(tmp, "serve.log"), "w")
+        self.env = dict(os.environ, UID2_ADMIN_TOKEN=self.TOKEN)
+        self.proc = subprocess.Popen([self.uid2, "serve", "--memory", "--listen", "127.0.0.1:0"],
+                                     env=self.env, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            self.stop()
+            raise RuntimeError("uid2 serve printed %r, not its URL (see serve.log)" % self.url)
+        self.env["UID2_ADMIN_URL"] = self.url
+
+    def admin(self, *args):
+        proc = subprocess.run([self.uid2] + list(args), env=self.env, capture_output=True, text=True, timeout=60)
+        if proc.returncode != 0:
+            raise RuntimeError("uid2 %s: exit %d: %s" % (" ".join(args), proc.returncode, proc.stderr.strip()))
+        return json.loads(proc.stdout) if proc.stdout.strip() else None
+
+    def site(self, name, types):
+        """A new site and a sharer API key of it: (site id, {UID2_API_KEY, UID2_SECRET_KEY})."""
+        site = self.admin("site", "create", "--name", name, "--types", types)["id"]
+        key = self.admin("apikey", "create", "--site", str(site), "--roles", "sharer")
+        return site, {"UID2_API_KEY": key["api_key"], "UID2_SECRET_KEY": key["secret"]}
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def check_refresh(run, uid2):
+    """Key refresh over HTTP from `uid2 serve`, every driver as the sender and as each receiver:
+    the sender refreshes its keys and encrypts; the receivers refresh (the official SDKs with
+    their own HTTP stacks; the real v2 envelope) and decrypt. A receiver the sender granted gets
+    the raw UIDs; one it did not, and one whose grant it revoked, get NOT_AUTHORIZED_FOR_KEY."""
+    service = KeyService(uid2, run.tmp)
+    try:
+        sender, sender_auth = service.site("interop sender", "advertiser")
+        receivers = {}
+        for name in ("granted", "not granted", "revoked"):
+            receivers[name] = service.site("interop receiver (%s)" % name, "dsp")
+        for name in ("granted", "revoked"):
+            service.admin("sharing", "grant", "--site", str(sender), "--to", str(receivers[name][0]))
+        service.admin("sharing", "revoke", "--site", str(sender), "--to", str(receivers["revoked"][0]))
+
+        uids = raw_uids("UID2")
+        raw_path = run.path("refresh-raw.txt")
+        with open(raw_path, "w") as f:
+            f.write("".join(raw + "\n" for _, raw in uids))
+        made = []  # (sender language, label, raw, token)
+        for lang in run.drivers:
+            out = run.path("refresh-encrypt.%s.jsonl" % lang)
+            if not run.run(run.drivers[lang], "encrypt", service.url, raw_path, out, env=sender_auth):
+                continue
+            _, lines = conformance.read_lines(out)
+            for (label, raw), line in zip(uids, lines):
+                r = json.loads(line)
+                if r.get("status") != "SUCCESS":
+                    run.fail("refresh: %s, as the sender, could not encrypt the %s raw UID: %s" % (
+                        lang, label, conformance.short(r)))
+                    continue
+                made.append((lang, label, raw, r["token"]))
+        tokens_path = run.path("refresh-tokens.txt")
+        with open(tokens_path, "w") as f:
+            f.write("".join(t + "\n" for _, _, _, t in made))
+
+        cells = {}  # (sender language, receiver driver, receiver name) -> problems
+        for name, (site, auth) in receivers.items():
+            for lang in run.drivers:
+                out = run.path("refresh-decrypt.%s.%s.jsonl" % (name.replace(" ", "-"), lang))
+                if not run.run(run.drivers[lang], "decrypt", service.url, tokens_path, out, env=auth):
+                    continue
+                _, lines = conformance.read_lines(out)
+                for i, (by, label, raw, _) in enumerate(made):
+                    cell = cells.setdefault((by, lang, name), [])
+                    r = json.loads(lines[i]) if i < len(lines) else {"status": "no result"}
+                    want = {"status": "NOT_AUTHORIZED_FOR_KEY", "uid": ""}
+                    if name == "granted":
+                        want = {"status": "SUCCESS", "uid": raw, "site_id": sender, "version": 4,
+                                "identity_type": "PHONE" if raw[0] in "BF" else "EMAIL"}
+                    diffs = ["field %s: expected %s, got %s" % (k, conformance.short(v), conformance.short(r.get(k)))
+                             for k, v in want.items() if r.get(k) != v]
+                    if diffs:
+                        cell.append("%s raw UID: %s" % (label, "; ".join(diffs)))
+    finally:
+        service.stop()
+
+    langs = list(run.drivers)
+    width = max(len(l) for l in langs) + 1
+    print("== key refresh over HTTP from uid2 serve: every driver as the sender and as each receiver")
+    for name in receivers:
+        print("  receiver %-19s %s" % ("(%s)" % name, " ".join("%-*s" % (width, l) for l in langs)))
+        for by in langs:
+            print("    sender %-19s %s" % (by, " ".join("%-*s" % (width, mark(cells.get((by, l, name)))) for l in langs)))
+    for by in langs:
+        for lang in langs:
+            for name in receivers:
+                problems = cells.get((by, lang, name))
+                if problems is None:
+                    run.fail("refresh: %s's tokens, %s as the %s receiver: not run" % (by, lang, name))
+                elif problems:
+                    run.fail("refresh: %s's tokens, %s as the %s receiver: %s" % (by, lang, name, problems[0]))
+
+
+def mark(problems):
+    return "-" if problems is None else "FAIL" if problems else "ok"
+
+
 def main(argv):
-    drivers = make_drivers(argv[2:], argv[1])
+    specs = [a for a in argv[2:] if not a.startswith("uid2=")]
+    uid2 = [a.split("=", 1)[1] for a in argv[2:] if a.startswith("uid2=")]
+    drivers = make_drivers(specs, argv[1])
     missing = [lang for lang in OURS + OFFICIAL if lang not in drivers]
     if missing:
         print("INTEROP FAILED: no driver for %s" % ", ".join(missing))
@@ -440,6 +566,11 @@ def main(argv):
         results = run.decrypt(cases, sets)
         check_good(run, cases, results)
         check_bad(run, cases, results)
+        if uid2:
+            try:
+                check_refresh(run, uid2[0])
+            except RuntimeError as e:
+                run.fail("refresh: %s" % e)
         keep = os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR")
         if keep:  # inputs and every driver's outputs, for a failure's post-mortem
             shutil.copytree(tmp, os.path.join(keep, "interop"), dirs_exist_ok=True)
