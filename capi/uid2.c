@@ -36,7 +36,10 @@ static void clear_error(void) { uid2c_set_error(NULL, 0); }
 
 static uid2_status forked_status(void) {
   static const char msg[] =
-      "libuid2 cannot be used in a process forked after it was loaded";
+      "libuid2 cannot be used in a process forked after the library was "
+      "loaded: its Go runtime does not survive fork(). Load libuid2 and "
+      "create its clients in each process after the fork (a spawn or "
+      "forkserver process pool, or a post-fork worker hook), not before it";
   uid2c_set_error(msg, sizeof msg - 1);
   return UID2_STATUS_FORKED_PROCESS;
 }
