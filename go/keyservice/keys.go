@@ -80,10 +80,8 @@ func (s *Service) serveKeys(endpoint string) http.HandlerFunc {
 		}
 		var keysJSON []byte
 		if err := s.read(func(st *sharing.State, now int64) {
-			if k := st.Authenticate(token); k != nil { // still there
-				keysJSON = st.KeyResponse(k, endpoint, now)
-			}
-		}); err != nil || keysJSON == nil {
+			keysJSON = st.KeyResponse(&key, endpoint, now) // API keys are never removed
+		}); err != nil {
 			operatorError(w, http.StatusInternalServerError, "error", "the key service could not read its state")
 			return
 		}
