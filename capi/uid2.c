@@ -2,9 +2,14 @@
  * The public uid2_* functions of uid2.h: a thin layer over the Go exports
  * (uid2go_*, see exports.go). It keeps const in the contract, refuses every
  * call in a child forked after the library loaded (a forked Go runtime
- * deadlocks at its first garbage collection), and keeps the thread-local
- * message of the last failed call.
+ * deadlocks at its first garbage collection), keeps Mono from stopping a
+ * thread inside the Go runtime (below), and keeps the thread-local message
+ * of the last failed call.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* RTLD_DEFAULT */
+#endif
+#include <dlfcn.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -15,9 +20,52 @@ static volatile int forked;
 
 static void mark_forked(void) { forked = 1; }
 
+/*
+ * Mono. Its default ("hybrid") suspend stops every thread that is inside
+ * native code with a signal, wherever that thread is, and then waits for the
+ * threads it could not stop at a safe place, restarting them until they get
+ * there; a thread running on a Go stack is never at a safe place for Mono.
+ * A thread stopped inside the Go runtime may hold a runtime lock (the
+ * scheduler's, or the list of spare threads' while it blocks signals) that
+ * such a restarted thread needs: Mono and Go then wait for each other for
+ * ever (bindings/csharp/README.md, Deploying, has the backtraces).
+ *
+ * So when Mono hosts the library, each call runs inside Go as a GC-unsafe
+ * region of Mono's embedding API: Mono treats the thread as running managed
+ * code, waits for the call to return, and stops the thread here, outside Go,
+ * where it holds nothing. (Under preemptive suspend the region does nothing;
+ * the C# binding refuses that mode.) A call that may block for long (an HTTP
+ * refresh, stopping an automatic refresh) would hold up Mono's garbage
+ * collector meanwhile, so it runs on a thread of its own, which Mono does
+ * not know, while the caller waits here.
+ *
+ * The functions are looked up where Mono's DllImport("__Internal") finds
+ * them; elsewhere they are absent and cost one branch per call.
+ */
+static struct {
+  void *(*enter)(void **stackdata);
+  void (*leave)(void *cookie, void **stackdata);
+} mono;
+
 __attribute__((constructor)) static void uid2_init(void) {
   pthread_atfork(NULL, NULL, mark_forked);
+  void *enter = dlsym(RTLD_DEFAULT, "mono_threads_enter_gc_unsafe_region");
+  void *leave = dlsym(RTLD_DEFAULT, "mono_threads_exit_gc_unsafe_region");
+  if (enter != NULL && leave != NULL) {
+    mono.enter = (void *(*)(void **))enter;
+    mono.leave = (void (*)(void *, void **))leave;
+  }
 }
+
+/* The value of a call into Go, made as a GC-unsafe region under Mono. */
+#define GO(call)                                                         \
+  ({                                                                     \
+    void *mono_stack_;                                                   \
+    void *mono_cookie_ = mono.enter ? mono.enter(&mono_stack_) : NULL;   \
+    __typeof__(call) go_result_ = (call);                                \
+    if (mono.enter) mono.leave(mono_cookie_, &mono_stack_);              \
+    go_result_;                                                          \
+  })
 
 /* The last failed call's message, per thread. */
 static __thread char last_error[1024];
@@ -49,13 +97,57 @@ static uid2_status forked_status(void) {
     if (forked) return forked_status(); \
   } while (0)
 
+/* A call that may block for long: under Mono it runs on a thread of its own
+ * (see the top of this file), which hands back its status and message. */
+typedef enum { REFRESH, AUTO_REFRESH_START, AUTO_REFRESH_STOP, CLIENT_FREE } long_op;
+
+typedef struct {
+  long_op op;
+  uid2_client client;
+  uint32_t a, b;
+  uid2_status status;
+  size_t error_len;
+  char error[sizeof last_error];
+} long_call;
+
+static uid2_status run_long_call(const long_call *c) {
+  switch (c->op) {
+    case REFRESH: return uid2go_refresh(c->client, c->a);
+    case AUTO_REFRESH_START: return uid2go_auto_refresh_start(c->client, c->a, c->b);
+    case AUTO_REFRESH_STOP: return uid2go_auto_refresh_stop(c->client);
+    case CLIENT_FREE: return uid2go_client_free(c->client);
+  }
+  return UID2_STATUS_INTERNAL_ERROR;
+}
+
+static void *long_call_thread(void *arg) {
+  long_call *c = arg;
+  c->status = run_long_call(c);
+  c->error_len = last_error_len;
+  memcpy(c->error, last_error, sizeof c->error);
+  return NULL;
+}
+
+static uid2_status long_call_run(long_op op, uid2_client client, uint32_t a, uint32_t b) {
+  REFUSE_IF_FORKED();
+  clear_error();
+  long_call c = {.op = op, .client = client, .a = a, .b = b};
+  pthread_t t;
+  if (mono.enter == NULL || pthread_create(&t, NULL, long_call_thread, &c) != 0)
+    return GO(run_long_call(&c)); /* no Mono, or no thread to spare */
+  pthread_join(t, NULL);
+  last_error_len = c.error_len;
+  memcpy(last_error, c.error, sizeof last_error);
+  return c.status;
+}
+
 uint32_t uid2_abi_version(void) {
   return ((uint32_t)UID2_ABI_VERSION_MAJOR << 16) | UID2_ABI_VERSION_MINOR;
 }
 
 const char *uid2_version(void) {
   if (forked) return "unknown";
-  return uid2go_version();
+  return GO(uid2go_version());
 }
 
 const char *uid2_status_name(uid2_status status) {
@@ -103,59 +195,51 @@ uid2_status uid2_client_new(uid2_client_type type, const char *base_url,
                             uid2_client *out) {
   REFUSE_IF_FORKED();
   clear_error();
-  return uid2go_client_new((int)type, (char *)base_url, (char *)api_key,
-                           (char *)secret_key, out);
+  return GO(uid2go_client_new((int)type, (char *)base_url, (char *)api_key,
+                              (char *)secret_key, out));
 }
 
 uid2_status uid2_client_free(uid2_client client) {
-  REFUSE_IF_FORKED();
-  clear_error();
-  return uid2go_client_free(client);
+  return long_call_run(CLIENT_FREE, client, 0, 0);
 }
 
 size_t uid2_client_count(void) {
   if (forked) return 0;
-  return uid2go_client_count();
+  return GO(uid2go_client_count());
 }
 
 uid2_status uid2_refresh(uid2_client client, uint32_t timeout_ms) {
-  REFUSE_IF_FORKED();
-  clear_error();
-  return uid2go_refresh(client, timeout_ms);
+  return long_call_run(REFRESH, client, timeout_ms, 0);
 }
 
 uid2_status uid2_refresh_json(uid2_client client, const char *json,
                               size_t json_len) {
   REFUSE_IF_FORKED();
   clear_error();
-  return uid2go_refresh_json(client, (char *)json, json_len);
+  return GO(uid2go_refresh_json(client, (char *)json, json_len));
 }
 
 uid2_status uid2_client_set_default_identity_scope(uid2_client client,
                                                    uid2_identity_scope scope) {
   REFUSE_IF_FORKED();
   clear_error();
-  return uid2go_client_set_default_identity_scope(client, (int32_t)scope);
+  return GO(uid2go_client_set_default_identity_scope(client, (int32_t)scope));
 }
 
 uid2_status uid2_auto_refresh_start(uid2_client client, uint32_t interval_ms,
                                     uint32_t timeout_ms) {
-  REFUSE_IF_FORKED();
-  clear_error();
-  return uid2go_auto_refresh_start(client, interval_ms, timeout_ms);
+  return long_call_run(AUTO_REFRESH_START, client, interval_ms, timeout_ms);
 }
 
 uid2_status uid2_auto_refresh_stop(uid2_client client) {
-  REFUSE_IF_FORKED();
-  clear_error();
-  return uid2go_auto_refresh_stop(client);
+  return long_call_run(AUTO_REFRESH_STOP, client, 0, 0);
 }
 
 uid2_status uid2_refresh_state_get(uid2_client client, uid2_refresh_state *out,
                                    char *error_buf, size_t error_cap) {
   REFUSE_IF_FORKED();
   clear_error();
-  return uid2go_refresh_state_get(client, out, error_buf, error_cap);
+  return GO(uid2go_refresh_state_get(client, out, error_buf, error_cap));
 }
 
 /* A decrypt leaves its status in *out on every path, so that a binding that
@@ -182,9 +266,9 @@ uid2_status uid2_decrypt(uid2_client client, const char *token,
                          size_t domain_len, int64_t now_ms,
                          uid2_decryption_result *out) {
   if (forked) return decrypt_failed(out, forked_status());
-  return decrypt_status(out, uid2go_decrypt(client, (char *)token, token_len,
-                                            (char *)domain_or_app_name,
-                                            domain_len, now_ms, out, NULL, 0));
+  return decrypt_status(out, GO(uid2go_decrypt(client, (char *)token, token_len,
+                                               (char *)domain_or_app_name,
+                                               domain_len, now_ms, out, NULL, 0)));
 }
 
 uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
@@ -197,10 +281,10 @@ uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
   if (uid_buf == NULL && uid_cap > 0) return decrypt_failed(out, UID2_STATUS_INVALID_ARGUMENT);
   /* A NULL buffer of capacity 0 still means "not inline". */
   static char none[1];
-  return decrypt_status(out, uid2go_decrypt(client, (char *)token, token_len,
-                                            (char *)domain_or_app_name, domain_len,
-                                            now_ms, out, uid_buf != NULL ? uid_buf : none,
-                                            uid_buf != NULL ? uid_cap : 0));
+  return decrypt_status(out, GO(uid2go_decrypt(client, (char *)token, token_len,
+                                               (char *)domain_or_app_name, domain_len,
+                                               now_ms, out, uid_buf != NULL ? uid_buf : none,
+                                               uid_buf != NULL ? uid_cap : 0)));
 }
 
 uid2_status uid2_decrypt_batch(uid2_client client, const char *tokens,
@@ -209,17 +293,17 @@ uid2_status uid2_decrypt_batch(uid2_client client, const char *tokens,
                                size_t domain_len, int64_t now_ms,
                                uid2_decryption_result *results) {
   REFUSE_IF_FORKED();
-  return uid2go_decrypt_batch(client, (char *)tokens, (int32_t *)offsets,
-                              count, (char *)domain_or_app_name, domain_len,
-                              now_ms, results);
+  return GO(uid2go_decrypt_batch(client, (char *)tokens, (int32_t *)offsets,
+                                 count, (char *)domain_or_app_name, domain_len,
+                                 now_ms, results));
 }
 
 uid2_status uid2_encrypt(uid2_client client, const char *raw_uid,
                          size_t raw_uid_len, int64_t now_ms, int64_t keyset_id,
                          char *out, size_t out_cap, size_t *out_len) {
   REFUSE_IF_FORKED();
-  return uid2go_encrypt(client, (char *)raw_uid, raw_uid_len, now_ms,
-                        keyset_id, out, out_cap, out_len);
+  return GO(uid2go_encrypt(client, (char *)raw_uid, raw_uid_len, now_ms,
+                           keyset_id, out, out_cap, out_len));
 }
 
 uid2_status uid2_encrypt_batch(uid2_client client, const char *raw_uids,
@@ -228,9 +312,9 @@ uid2_status uid2_encrypt_batch(uid2_client client, const char *raw_uids,
                                size_t out_cap, int32_t *out_offsets,
                                uid2_status *statuses, size_t *out_needed) {
   REFUSE_IF_FORKED();
-  return uid2go_encrypt_batch(client, (char *)raw_uids, (int32_t *)offsets,
-                              count, now_ms, keyset_id, out, out_cap,
-                              out_offsets, statuses, out_needed);
+  return GO(uid2go_encrypt_batch(client, (char *)raw_uids, (int32_t *)offsets,
+                                 count, now_ms, keyset_id, out, out_cap,
+                                 out_offsets, statuses, out_needed));
 }
 
 uid2_status uid2_encrypt_with_nonces_insecure_for_tests(
@@ -238,7 +322,7 @@ uid2_status uid2_encrypt_with_nonces_insecure_for_tests(
     int64_t now_ms, int64_t keyset_id, const uint8_t nonces[24], char *out,
     size_t out_cap, size_t *out_len) {
   REFUSE_IF_FORKED();
-  return uid2go_encrypt_with_nonces_insecure_for_tests(
+  return GO(uid2go_encrypt_with_nonces_insecure_for_tests(
       client, (char *)raw_uid, raw_uid_len, now_ms, keyset_id,
-      (uint8_t *)nonces, out, out_cap, out_len);
+      (uint8_t *)nonces, out, out_cap, out_len));
 }

@@ -36,10 +36,21 @@
  *   UID2_STATUS_INVALID_HANDLE.
  *
  * Processes
- *   The library runs a Go runtime, which does not survive fork(). Every call
- *   made in a child forked after the library was loaded returns
- *   UID2_STATUS_FORKED_PROCESS (without touching the runtime). Load the
- *   library in each worker after fork, or use spawn-style process pools.
+ *   The library runs a Go runtime, which starts when the library is loaded
+ *   and does not survive fork(). Every call made in a child forked after the
+ *   library was loaded returns UID2_STATUS_FORKED_PROCESS at once (without
+ *   touching the runtime; uid2_last_error_message says what to do instead).
+ *   Load the library in each worker after fork, or use spawn-style process
+ *   pools. A process may exit while other threads are inside calls.
+ *
+ * Signals and host runtimes
+ *   The Go runtime installs handlers for SIGSEGV, SIGBUS, SIGFPE, SIGPIPE and
+ *   SIGURG with SA_ONSTACK and forwards signals that did not come from Go
+ *   code to the handlers that were installed before it. A handler installed
+ *   later for those signals should use SA_ONSTACK and chain to the previous
+ *   one. Under Mono, every call runs as a GC-unsafe region of Mono's
+ *   embedding API, so that Mono's hybrid thread suspend never stops a thread
+ *   inside Go (see capi/uid2.c); Mono's preemptive suspend is not supported.
  *
  * Symbols
  *   Only uid2_* symbols are public. The shared object (SONAME libuid2.so.1)
