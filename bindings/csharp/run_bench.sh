@@ -5,5 +5,4 @@ absolute() { case "$1" in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 bench_exe=$(absolute "$1")
 export UID2_LIBRARY_PATH=$(absolute "$2")
 shift 2
-export MONO_THREADS_SUSPEND=coop
 exec mono "$bench_exe" "$@"

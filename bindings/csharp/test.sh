@@ -27,8 +27,8 @@ fi
 "$here/build.sh" all "$out" "$so" >&2
 version=$(sed -n 's/^const Version = "\(.*\)"$/\1/p' "$root/go/uid2/client.go" | head -1)
 
-# Mono's signal-based suspend (hybrid, the default, and preemptive) deadlocks with Go.
-export MONO_THREADS_SUSPEND=coop
+# Mono's default thread suspend (hybrid), as users get it.
+unset MONO_THREADS_SUSPEND
 export UID2_LIBRARY_PATH="$so"
 export UID2_VECTORS_DIR="${UID2_VECTORS_DIR:-$root/tests/vectors}"
 export UID2_NUPKG="$out/LibUid2.$version.nupkg"

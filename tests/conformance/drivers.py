@@ -25,8 +25,7 @@ class Driver:
             self.argv = ["mono", os.path.abspath(path)]
         else:
             self.argv = [os.path.abspath(path)]
-        # Mono must use cooperative thread suspension with the Go runtime (bindings/csharp/README.md).
-        self.env = dict(env, MONO_THREADS_SUSPEND="coop") if lang == "csharp" else env
+        self.env = env
         self.seconds = 0.0
 
     def run(self, *args, env=None):

@@ -1,7 +1,7 @@
 // A program that knows only the package: compiled against the unpacked .nupkg's
 // lib/netstandard2.0/LibUid2.dll, run with that folder on MONO_PATH and no
 // UID2_LIBRARY_PATH, so libuid2.so must come from the package's runtimes/.
-//   MONO_THREADS_SUSPEND=coop mono Consumer.exe VECTORS_DIR      prints "consumer: OK ..." and exits 0
+//   mono Consumer.exe VECTORS_DIR      prints "consumer: OK ..." and exits 0
 using System;
 using System.IO;
 using System.Linq;

@@ -1,6 +1,7 @@
 // A minimal test runner (no NUnit needed): runs every [Test] method, prints one
 // line per test and closes with "N passed, N failed". Exit code 1 on failure.
 //   mono LibUid2.Tests.exe [substring ...]   run tests whose name contains any substring
+//                                            (a substring after "!" excludes tests instead)
 //   mono LibUid2.Tests.exe --child NAME      a child-process scenario (see Children)
 using System;
 using System.Collections.Generic;
@@ -59,7 +60,7 @@ namespace LibUid2.Tests
                 .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance)
                     .Where(m => m.DeclaringType == t && m.GetCustomAttributes(typeof(TestAttribute), false).Length > 0))
                 .OrderBy(m => m.DeclaringType.Name, StringComparer.Ordinal).ThenBy(m => m.MetadataToken)
-                .Where(m => args.Length == 0 || args.Any(a => (m.DeclaringType.Name + "." + m.Name).Contains(a)))
+                .Where(m => Selected(m.DeclaringType.Name + "." + m.Name, args))
                 .ToList();
 
             int passed = 0, failed = 0;
@@ -92,6 +93,13 @@ namespace LibUid2.Tests
             }
             Console.WriteLine("{0} passed, {1} failed", passed, failed);
             return failed == 0 && passed > 0 ? 0 : 1;
+        }
+
+        private static bool Selected(string name, string[] args)
+        {
+            string[] include = args.Where(a => !a.StartsWith("!")).ToArray();
+            return (include.Length == 0 || include.Any(name.Contains)) &&
+                   !args.Where(a => a.StartsWith("!")).Any(a => name.Contains(a.Substring(1)));
         }
     }
 }

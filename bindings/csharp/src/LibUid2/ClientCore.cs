@@ -462,7 +462,8 @@ namespace LibUid2
                     throw new ArgumentException("libuid2: " + LastError());
                 case Native.ForkedProcess:
                     throw new Uid2LibraryException("libuid2 was loaded before this process was forked and cannot be " +
-                        "used in the child (the Go runtime does not survive fork): load it after fork or use spawn");
+                        "used in the child (its Go runtime does not survive fork()): create clients only in the process " +
+                        "that uses them, after any fork");
                 case Native.WrongClientType:
                     throw new InvalidOperationException("libuid2: this call needs a sharing client");
                 default:

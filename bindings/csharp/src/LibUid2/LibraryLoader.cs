@@ -92,27 +92,47 @@ namespace LibUid2
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static uint FirstCall() { return Native.AbiVersion(); }
 
-        internal const string SuspendCheckVariable = "UID2_MONO_SUSPEND_CHECK";
-
-        // Mono stops the world by signalling threads: in preemptive mode every thread, in hybrid
-        // mode (the default) every thread inside a P/Invoke. A thread signalled inside Go code is
-        // parked holding Go runtime state (a P, or the extra-M list another thread is waiting
-        // for with signals blocked), and Mono's stop-the-world and the Go runtime deadlock.
-        // HOSTS.md saw this with preemptive; this binding's 8-thread stress test reproduced it
-        // with the default hybrid mode too (same stacks: needm/lockextra, stoplockedm). Only coop
-        // mode never signals threads in native code, so it is required; UID2_MONO_SUSPEND_CHECK=off
-        // skips the check for those who accept the risk.
+        // Mono stops the world in one of three ways (MONO_THREADS_SUSPEND): coop waits for every
+        // thread to reach a safe point and lets threads inside native code run on; hybrid, the
+        // default since Mono 6, does the same for managed code but stops threads inside native
+        // code with a signal; preemptive signals every thread. A thread signalled inside the Go
+        // runtime can hold a runtime lock that another thread Mono waits for needs, and both
+        // runtimes then wait for ever. libuid2 keeps that from happening under coop and hybrid:
+        // each call runs inside Go as a GC-unsafe region of Mono's embedding API, so Mono waits
+        // for the call and stops the thread outside Go (capi/uid2.c). Under preemptive suspend
+        // such regions do nothing, so that mode is refused.
         private static void CheckMonoSuspendMode()
         {
-            string check = Environment.GetEnvironmentVariable(SuspendCheckVariable);
-            if (check != null && check.Trim().Equals("off", StringComparison.OrdinalIgnoreCase)) return;
-            string mode = (Environment.GetEnvironmentVariable("MONO_THREADS_SUSPEND") ?? "").Trim().ToLowerInvariant();
-            if (mode == "coop") return;
-            throw new Uid2LibraryException(
-                "libuid2 needs MONO_THREADS_SUSPEND=coop on Mono (it is " + (mode.Length == 0 ? "unset, i.e. hybrid" : mode) +
-                "): Mono's signal-based thread suspension (preemptive, and hybrid for threads in native code) " +
-                "deadlocks with the Go runtime inside libuid2. Set MONO_THREADS_SUSPEND=coop before starting mono " +
-                "(or " + SuspendCheckVariable + "=off to skip this check at the risk of a deadlock).");
+            string mode = (Environment.GetEnvironmentVariable("MONO_THREADS_SUSPEND") ?? "").Trim();
+            bool chosen = mode == "hybrid" || mode == "coop";
+            if (mode == "preemptive" || (!chosen && MonoMajorVersion() < 6))
+            {
+                throw new Uid2LibraryException(
+                    "libuid2 cannot run under Mono's preemptive thread suspend (MONO_THREADS_SUSPEND=" +
+                    (mode.Length == 0 ? "<unset>, the default of this Mono before 6.0" : mode) + "): it stops threads " +
+                    "with a signal anywhere, also inside the Go runtime in libuid2, and Mono and Go then deadlock " +
+                    "within seconds. Use hybrid (Mono 6's default: unset MONO_THREADS_SUSPEND, or set it to hybrid) or coop.");
+            }
+            // libuid2 finds Mono's thread-state functions among the process's global symbols
+            // (dlsym(RTLD_DEFAULT)); where Mono is embedded without exporting them it cannot
+            // protect itself, and only coop, which never signals a thread in native code, is safe.
+            if (mode != "coop" && Dlsym(IntPtr.Zero, "mono_threads_enter_gc_unsafe_region") == IntPtr.Zero)
+            {
+                throw new Uid2LibraryException(
+                    "libuid2 cannot find Mono's mono_threads_enter_gc_unsafe_region among this process's symbols, so " +
+                    "it cannot keep Mono's signal-based thread suspend from stopping a thread inside the Go runtime, " +
+                    "which deadlocks. Run with MONO_THREADS_SUSPEND=coop.");
+            }
+        }
+
+        // The major version of the Mono runtime ("6.8.0.105 (...)"), or 0 when it cannot be told.
+        private static int MonoMajorVersion()
+        {
+            Type runtime = Type.GetType("Mono.Runtime");
+            MethodInfo name = runtime == null ? null : runtime.GetMethod("GetDisplayName", BindingFlags.NonPublic | BindingFlags.Static);
+            string version = name == null ? null : name.Invoke(null, null) as string;
+            int major;
+            return version != null && int.TryParse(version.Split('.')[0], out major) ? major : 0;
         }
 
         private static string Choose()
@@ -168,6 +188,11 @@ namespace LibUid2
         }
 
         // ---- Mono -----------------------------------------------------------
+
+        // RTLD_DEFAULT is a null handle in glibc.
+        [DllImport("libdl.so.2", EntryPoint = "dlsym", CallingConvention = CallingConvention.Cdecl)]
+        [SuppressUnmanagedCodeSecurity]
+        private static extern IntPtr Dlsym(IntPtr handle, string symbol);
 
         [DllImport("__Internal", EntryPoint = "mono_dllmap_insert", CallingConvention = CallingConvention.Cdecl)]
         [SuppressUnmanagedCodeSecurity]

@@ -194,7 +194,7 @@ namespace LibUid2
     }
 
     /// <summary>libuid2 cannot be used: not found, an incompatible ABI, an unsupported host
-    /// setting (Mono without MONO_THREADS_SUSPEND=coop), or a call in a process forked after the
+    /// setting (Mono under preemptive thread suspend), or a call in a process forked after the
     /// library was loaded.</summary>
     public class Uid2LibraryException : Exception
     {
