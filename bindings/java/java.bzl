@@ -2,6 +2,44 @@
 
 JAVA_RUNTIME = "@bazel_tools//tools/jdk:current_java_runtime"
 
+CC_TOOLCHAIN = "@bazel_tools//tools/cpp:current_cc_toolchain"
+
+def jni_library(name, src, out, linkopts = "", **kwargs):
+    """A genrule: a JNI library compiled from one C file against uid2.h and linked with //capi:libuid2.
+
+    Args:
+      name: target name.
+      src: the C source.
+      out: the .so to write (DT_NEEDED libuid2.so.1, the library's SONAME).
+      linkopts: more linker flags.
+      **kwargs: passed to genrule.
+    """
+    native.genrule(
+        name = name,
+        srcs = [
+            src,
+            "//capi:uid2.h",
+            "//capi:libuid2",
+        ],
+        outs = [out],
+        cmd = " ".join([
+            "$(CC) -std=c11 -O2 -fPIC -shared -Wall -Wextra -Werror",
+            "-I$(JAVABASE)/include -I$(JAVABASE)/include/linux",
+            "-I$$(dirname $(location //capi:uid2.h))",
+            "-o $@ $(location %s) $(location //capi:libuid2) -Wl,-z,defs" % src,
+            linkopts,
+        ]),
+        toolchains = [
+            JAVA_RUNTIME,
+            CC_TOOLCHAIN,
+        ],
+        tools = [
+            JAVA_RUNTIME,
+            CC_TOOLCHAIN,
+        ],
+        **kwargs
+    )
+
 def javac_jar(name, srcs, out, classpath = [], extra_srcs = [], stage = "", **kwargs):
     """A genrule: javac --release 11 SRCS into a staging directory, then jar it into OUT.
 

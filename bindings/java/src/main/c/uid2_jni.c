@@ -11,10 +11,14 @@
  * Linked with DT_NEEDED libuid2.so.1 and RUNPATH $ORIGIN, so that the two
  * files extracted side by side from the jar find each other.
  */
+#define _GNU_SOURCE /* syscall() */
 #include <jni.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "uid2.h"
 
@@ -98,9 +102,46 @@ static int has_result(uid2_status st) {
   return st < 100 || st == UID2_STATUS_BUFFER_TOO_SMALL;
 }
 
+/*
+ * Go turns a fault in Go code (SIGSEGV, SIGBUS, SIGFPE) into a panic, which
+ * libuid2 recovers into INTERNAL_ERROR, and its handler must run on a signal
+ * stack. Go installs its handlers with SA_ONSTACK in front of the JVM's and
+ * forwards the JVM's signals to it. With libjsig preloaded the JVM's handlers
+ * stay in front instead, installed without SA_ONSTACK: a fault in Go code
+ * then runs the JVM's handler on the goroutine's stack, the JVM chains to Go's
+ * handler there, and Go aborts the process ("non-Go code set up signal
+ * handler without SA_ONSTACK flag"). So once Go has installed its handlers
+ * (any call into the library waits for that), the handlers in front get
+ * SA_ONSTACK: on a thread inside Go they then run on Go's signal stack, as
+ * the JVM's handler already does when Go forwards to it. Only the flag
+ * changes. It is set with the system call itself: libjsig interposes
+ * sigaction() and would take the call for a handler to chain to. Without
+ * libjsig the handlers in front are Go's, which have the flag: nothing
+ * changes.
+ */
+static void handlers_in_front_on_signal_stack(void) {
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
+  static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE};
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+    struct {
+      void *handler;
+      unsigned long flags;
+      void *restorer;
+      uint64_t mask;
+    } a;
+    if (syscall(SYS_rt_sigaction, sigs[i], NULL, &a, sizeof a.mask) != 0) continue;
+    if (a.handler == (void *)SIG_DFL || a.handler == (void *)SIG_IGN || (a.flags & SA_ONSTACK)) continue;
+    a.flags |= SA_ONSTACK;
+    syscall(SYS_rt_sigaction, sigs[i], &a, NULL, sizeof a.mask);
+  }
+#endif
+}
+
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
   (void)vm;
   (void)reserved;
+  (void)uid2_client_count(); /* returns once Go's runtime, and its handlers, are set up */
+  handlers_in_front_on_signal_stack();
   return JNI_VERSION_1_8;
 }
 

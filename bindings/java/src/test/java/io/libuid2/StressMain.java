@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The signal-handling stress, run in its own JVM by SignalStressTest (with -Xcheck:jni): 8 threads call
- * into Go (single and batch decrypts, encrypts) while the JVM does everything it uses SIGSEGV for — implicit
- * null checks in compiled code (NullPointerException), stack-overflow guard pages (StackOverflowError),
- * safepoint polls — under a garbage-making load with explicit GCs, and keys are refreshed all along.
+ * The signal-handling stress, run in its own JVM by SignalStressTest: 8 threads call into Go (single and
+ * batch decrypts, encrypts decrypted back) while the JVM does everything it uses SIGSEGV for — implicit null
+ * checks in compiled code (NullPointerException), stack-overflow guard pages (StackOverflowError), safepoint
+ * polls — under a garbage-making load with explicit GCs, and keys are refreshed all along. Every result is
+ * compared with the expected raw UID.
  *
- * <p>Prints one line {@code stress: calls=N bad=N npe=N soe=N gcs=N refreshes=N} and exits 0 only if
+ * <p>Prints one line {@code stress: calls=N bad=N npe=N soe=N gcs=N explicit=N refreshes=N} (gcs: every
+ * collection the JVM made; explicit: the System.gc() calls among them) and exits 0 only if
  * every result was right and every JVM mechanism kept working.
  */
 public final class StressMain {
@@ -39,7 +41,9 @@ public final class StressMain {
                         if (!RAW_UID.equals(c.decryptTokenIntoRawUid(token, now).getUid())) bad.incrementAndGet();
                         if (i % 8 == 0) {
                             EncryptionDataResponse e = c.encryptRawUidIntoToken(RAW_UID, now);
-                            if (!e.isSuccess()) bad.incrementAndGet();
+                            if (!e.isSuccess() || !RAW_UID.equals(c.decryptTokenIntoRawUid(e.getEncryptedData(), now).getUid())) {
+                                bad.incrementAndGet();
+                            }
                         }
                         if (i % 64 == 0) {
                             for (DecryptionResponse d : c.decryptTokensIntoRawUids(batch, now)) {
@@ -72,7 +76,7 @@ public final class StressMain {
                     long i = 0;
                     while (System.nanoTime() < end) {
                         ring[(int) (i % ring.length)] = new byte[1 + (int) (i * 7919 % 65536)];
-                        if (++i % 20_000 == 0) {
+                        if (++i % 5_000 == 0) {
                             System.gc();
                             gcs.incrementAndGet();
                         }
@@ -89,7 +93,12 @@ public final class StressMain {
             for (Thread t : threads) t.start();
             for (Thread t : threads) t.join();
         }
-        System.out.println("stress: calls=" + calls + " bad=" + bad + " npe=" + npe + " soe=" + soe + " gcs=" + gcs
+        long collections = 0; // every collection, young ones included, not only the explicit System.gc()s
+        for (java.lang.management.GarbageCollectorMXBean b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            collections += Math.max(0, b.getCollectionCount());
+        }
+        System.out.println("stress: calls=" + calls + " bad=" + bad + " npe=" + npe + " soe=" + soe + " gcs=" + collections
+                + " explicit=" + gcs
                 + " refreshes=" + refreshes + " handles=" + LibUid2.clientCount());
         boolean ok = bad.get() == 0 && calls.get() > 0 && npe.get() > 0 && soe.get() > 0 && gcs.get() > 0
                 && refreshes.get() > 0 && LibUid2.clientCount() == 0;

@@ -257,9 +257,13 @@ final class TestSupport {
         }
     }
 
-    /** Runs mainClass in a new JVM with this test class path, the given JVM options and environment additions. */
-    static Run runJava(List<String> jvmOptions, java.util.Map<String, String> env, String mainClass,
-                       String... args) throws IOException, InterruptedException {
+    /**
+     * Runs mainClass in a new JVM with this test class path, the given JVM options and environment additions.
+     * A child still running after timeoutSeconds is a hang: it gets SIGQUIT (the JVM prints every thread's
+     * stack), then is killed, and the Run has exit code -1 and the dump in its output.
+     */
+    static Run runJava(List<String> jvmOptions, java.util.Map<String, String> env, long timeoutSeconds,
+                       String mainClass, String... args) throws IOException, InterruptedException {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>();
@@ -273,11 +277,40 @@ final class TestSupport {
         pb.environment().remove("UID2_LIBRARY_PATH");
         pb.environment().putAll(env);
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        // Read on a thread of its own, so that a child that hangs with its output open is still caught.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            try {
+                p.getInputStream().transferTo(out);
+            } catch (IOException ignored) {
+                // the child is gone
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        boolean hung = !p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (hung) {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor();
+            p.waitFor(5, TimeUnit.SECONDS);
             p.destroyForcibly();
-            return new Run(-1, out + "\n(timed out)");
+            p.waitFor(10, TimeUnit.SECONDS);
         }
-        return new Run(p.exitValue(), out);
+        reader.join(10_000);
+        String text;
+        synchronized (out) {
+            text = out.toString(StandardCharsets.UTF_8);
+        }
+        if (hung) return new Run(-1, text + "\n(hung: killed after " + timeoutSeconds + " s; thread dump above)");
+        return new Run(p.exitValue(), text);
+    }
+
+    static Run runJava(List<String> jvmOptions, java.util.Map<String, String> env, String mainClass,
+                       String... args) throws IOException, InterruptedException {
+        return runJava(jvmOptions, env, 120, mainClass, args);
+    }
+
+    /** The JDK's signal-chaining library, for LD_PRELOAD. */
+    static Path libjsig() {
+        return Paths.get(System.getProperty("java.home"), "lib", "libjsig.so");
     }
 }
