@@ -17,8 +17,9 @@ the copy inside this package, else the system's ``libuid2.so.1``.
 Do not fork a process after it has created a client (the Go runtime inside
 the library does not survive ``fork()``): calls in such a child raise
 :class:`ForkedProcessError`. Use the ``spawn`` or ``forkserver``
-multiprocessing start method, and no gunicorn ``--preload`` of code that
-creates clients.
+multiprocessing start method; with gunicorn ``--preload``, uWSGI or Celery
+prefork, create clients after the fork in each worker (see the README,
+Deploying).
 """
 
 from __future__ import annotations

@@ -59,13 +59,21 @@ def _size(n: int) -> ctypes.c_size_t:
 
 
 class _ThreadBuffers(threading.local):
-    """Per-thread output buffers, so single calls allocate nothing but their result."""
+    """Per-thread output buffers, so single calls allocate nothing but their result.
+
+    ``encrypt`` is one tuple: (buffer, its address, length, its address). A
+    call takes it into a local variable, which keeps the buffers alive for as
+    long as the library may write to them. The thread's own reference is not
+    enough: at interpreter exit Python frees every thread's thread-local data,
+    also of daemon threads that are still inside a call, and the library
+    would then write into freed memory.
+    """
 
     def __init__(self) -> None:
-        self.out = ctypes.create_string_buffer(_ENCRYPT_OUT_CAP)
-        self.out_addr = ctypes.c_void_p(ctypes.addressof(self.out))
-        self.out_len = ctypes.c_size_t()
-        self.out_len_addr = ctypes.c_void_p(ctypes.addressof(self.out_len))
+        out = ctypes.create_string_buffer(_ENCRYPT_OUT_CAP)
+        out_len = ctypes.c_size_t()
+        self.encrypt = (out, ctypes.c_void_p(ctypes.addressof(out)), out_len,
+                        ctypes.c_void_p(ctypes.addressof(out_len)))
 
 
 _tls = _ThreadBuffers()
@@ -379,18 +387,18 @@ class SharingClient(_Client):
         raw = _encode_text(raw_uid, "raw_uid")
         keyset = _DEFAULT_KEYSET if keyset_id is None else ctypes.c_int64(_keyset(keyset_id))
         now_arg = _NOW if now is None else ctypes.c_int64(datetime_to_ms(now))
-        tls = _tls
+        out, out_addr, out_len, out_len_addr = _tls.encrypt  # held until the call returns
         status = self._encrypt(
             self._handle, raw, _sizes.get(len(raw)) or _size(len(raw)), now_arg, keyset,
-            tls.out_addr, _ENCRYPT_OUT_CAP_ARG, tls.out_len_addr,
+            out_addr, _ENCRYPT_OUT_CAP_ARG, out_len_addr,
         )
         if status == 0:
-            token: bytes = tls.out[: tls.out_len.value]  # type: ignore[assignment]
+            token: bytes = out[: out_len.value]  # type: ignore[assignment]
             return _new_encrypted((0, token.decode("ascii")))
         if status < 100:
             return _new_encrypted((status, ""))
         if status == BUFFER_TOO_SMALL:
-            return self._encrypt_long(raw, now_arg.value, keyset.value, tls.out_len.value, None)
+            return self._encrypt_long(raw, now_arg.value, keyset.value, out_len.value, None)
         self._raise_for(status)
         raise AssertionError  # unreachable
 

@@ -84,20 +84,25 @@ class LibraryError(RuntimeError):
 
 class ForkedProcessError(RuntimeError):
     """A libuid2 call was made in a child process forked after the library was
-    loaded in the parent.
+    loaded (by the first client) in the parent.
 
-    The Go runtime inside libuid2.so does not survive ``fork()``. Create
-    clients only after forking (``multiprocessing`` with the ``spawn`` or
-    ``forkserver`` start method; gunicorn without ``--preload``, or create the
-    clients in ``post_fork``).
+    The Go runtime inside libuid2.so does not survive ``fork()``: a forked
+    child that used it would hang at its first garbage collection, so every
+    call in such a child raises this error instead. Create clients only in the
+    process that uses them, after it has forked (see FORK_MESSAGE and the
+    README's Deploying section).
     """
 
 
 FORK_MESSAGE = (
-    "libuid2 was loaded before this process was forked; its Go runtime does not "
-    "survive fork(). Create libuid2 clients only after forking: use the 'spawn' or "
-    "'forkserver' multiprocessing start method, and no gunicorn --preload of code "
-    "that creates clients."
+    "libuid2 was loaded in this process before it was forked (by a client created in the parent), and its "
+    "Go runtime does not survive fork(), so this child process cannot use it. Create libuid2 clients only "
+    "after the fork, in the process that uses them: multiprocessing: use the 'spawn' or 'forkserver' start "
+    "method (multiprocessing.set_start_method('forkserver')), or create no client in the parent before the "
+    "pool starts and one per worker in the pool's initializer; gunicorn: no client at import time with "
+    "--preload (create clients in a post_fork hook, or lazily in each worker), or run without --preload; "
+    "Celery prefork: create clients in a worker_process_init signal handler, or use --pool=threads or "
+    "--pool=solo. Importing libuid2 before forking is fine: the library loads with the first client."
 )
 
 _i32 = c_int32
