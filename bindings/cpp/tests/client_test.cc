@@ -520,14 +520,16 @@ TEST(Refresh, UnreachableServerFailsWithinTimeout) {
   EXPECT_FALSE(st.lastError.empty());
 }
 
-// A call in a child forked after the library loaded is refused with a
-// LibraryError (the Go runtime does not survive fork) instead of hanging.
+// A call in a child forked after the library loaded is refused at once with
+// a LibraryError (the Go runtime does not survive fork) instead of hanging.
 TEST(Fork, ChildCallsThrowLibraryError) {
   auto c = LoadedSharingClient();
   const std::string token = Encrypted(c, uid2test::kRawUid1);
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
+    ::alarm(10);  // watchdog: a hung child dies of SIGALRM and fails the test
+    const auto t0 = std::chrono::steady_clock::now();
     int code = 0;
     try {
       (void)c.DecryptTokenIntoRawUid(token);
@@ -542,13 +544,15 @@ TEST(Fork, ChildCallsThrowLibraryError) {
     try {
       uid2::SharingClient fresh;
       code = 3;
-    } catch (const uid2::LibraryError&) {
+    } catch (const uid2::LibraryError& e) {
+      if (std::string(e.what()).find("after it forks") == std::string::npos) code = 4;
     }
+    if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(1)) code = 5;
     ::_exit(code);
   }
   int st = 0;
   ASSERT_EQ(::waitpid(pid, &st, 0), pid);
-  ASSERT_TRUE(WIFEXITED(st));
+  ASSERT_TRUE(WIFEXITED(st)) << "the child hung or crashed (signal " << (WIFSIGNALED(st) ? WTERMSIG(st) : 0) << ")";
   EXPECT_EQ(WEXITSTATUS(st), 0);
   EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetUid(), uid2test::kRawUid1);  // parent fine
 }

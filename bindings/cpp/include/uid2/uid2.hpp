@@ -301,7 +301,8 @@ namespace detail {
 [[noreturn]] inline void ThrowForked() {
   throw LibraryError(
       "libuid2: called in a child process forked after the library was loaded "
-      "(the Go runtime does not survive fork); create clients after fork");
+      "(its Go runtime does not survive fork()); create clients in each process "
+      "after it forks (in each worker of a prefork server), not before");
 }
 
 // A binding built against major M, minor m accepts a library iff its major is
