@@ -192,6 +192,8 @@ namespace LibUid2.Tests
                         return Threads();
                     case "exit-busy":
                         return ExitBusy();
+                    case "lazy":
+                        return Lazy();
                     default:
                         Console.WriteLine("unknown child " + name);
                         return 2;
@@ -236,6 +238,23 @@ namespace LibUid2.Tests
             }
             Console.WriteLine("threads: calls={0} bad={1}", calls, bad);
             return bad == 0 && calls > 0 ? 0 : 1;
+        }
+
+        // Runs the static constructors of every type of the binding, then creates a client, and
+        // says each time whether libuid2 is mapped into the process.
+        private static int Lazy()
+        {
+            foreach (Type t in typeof(SharingClient).Assembly.GetTypes())
+                System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(t.TypeHandle);
+            Console.WriteLine("after type initialisation: libuid2 mapped={0}", Mapped());
+            using (var c = new SharingClient(null, null, null))
+                Console.WriteLine("after the first client: libuid2 mapped={0}", Mapped() && c.RefreshJson(Fixture.SharingFile.KeysJson).Success);
+            return 0;
+        }
+
+        private static bool Mapped()
+        {
+            return System.IO.File.ReadAllLines("/proc/self/maps").Any(l => l.Contains("libuid2"));
         }
 
         // Returns from Main while eight background threads are inside decrypts and encrypts and
@@ -333,6 +352,16 @@ namespace LibUid2.Tests
                 Assert.Equal(0, rc, "suspend <" + mode + "> (output: " + output + ")");
                 Assert.True(output.Contains("bad=0"), "every result right under <" + mode + ">: " + output);
             }
+        }
+
+        [Test]
+        public static void TypeInitialisationDoesNotLoadTheLibraryTheFirstClientDoes()
+        {
+            string output;
+            int rc = Children.Spawn("lazy", new Dictionary<string, string>(), out output);
+            Assert.Equal(0, rc, "exit code (output: " + output + ")");
+            Assert.True(output.Contains("after type initialisation: libuid2 mapped=False"), output);
+            Assert.True(output.Contains("after the first client: libuid2 mapped=True"), output);
         }
 
         [Test]
