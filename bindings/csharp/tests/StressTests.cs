@@ -254,7 +254,8 @@ namespace LibUid2.Tests
 
         private static bool Mapped()
         {
-            return System.IO.File.ReadAllLines("/proc/self/maps").Any(l => l.Contains("libuid2"));
+            // The native library's file (libuid2.so, libuid2.so.1), not any path with "libuid2" in it.
+            return System.IO.File.ReadAllLines("/proc/self/maps").Any(l => l.Contains("/libuid2.so"));
         }
 
         // Returns from Main while eight background threads are inside decrypts and encrypts and

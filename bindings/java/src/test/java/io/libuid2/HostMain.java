@@ -57,6 +57,8 @@ public final class HostMain {
     }
 
     static boolean mapped() throws Exception {
-        return Files.readAllLines(Paths.get("/proc/self/maps")).stream().anyMatch(l -> l.contains("libuid2"));
+        // The native library's file (libuid2.so, or libuid2.so.1 extracted from the jar and deleted), not
+        // any path with "libuid2" in it.
+        return Files.readAllLines(Paths.get("/proc/self/maps")).stream().anyMatch(l -> l.contains("/libuid2.so"));
     }
 }
