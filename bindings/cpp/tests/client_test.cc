@@ -1,6 +1,7 @@
 // Tests of the C++ binding against the real libuid2: statuses, results,
 // bad input, long raw UIDs, batches, handles and leaks, fork. Vectors are in
-// vectors_test.cc, HTTP refresh in http_test.cc, threads in threads_test.cc.
+// vectors_test.cc, HTTP refresh in http_test.cc, threads in threads_test.cc,
+// exit with threads inside calls in exit_test.cc.
 #include <sys/wait.h>
 #include <unistd.h>
 
