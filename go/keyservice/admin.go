@@ -140,7 +140,8 @@ func (s *Service) view(f func(st *sharing.State, now int64) (any, error)) (any, 
 }
 
 func (s *Service) listSites(*http.Request) (any, error) {
-	return s.view(func(st *sharing.State, _ int64) (any, error) { return slices.Clone(st.Sites), nil })
+	// Never null: an empty list is [] to a JSON client.
+	return s.view(func(st *sharing.State, _ int64) (any, error) { return append([]sharing.Site{}, st.Sites...), nil })
 }
 
 func (s *Service) createSite(r *http.Request) (any, error) {

@@ -39,10 +39,11 @@ The local key service (the key endpoints /v2/key/sharing and
 /v2/key/bidstream with the v2 envelope, and an admin API):
   uid2 serve (--data DIR | --memory) [--listen 127.0.0.1:8080] [--faults]
              [--scope UID2|EUID] [--key-lifetime 24h] [--token-expiry 720h]
-             [--admin-token-file FILE]
+             [--admin-token-file FILE] [--until-stdin-closes]
       prints its base URL as the first line; the admin token comes from
       $UID2_ADMIN_TOKEN, --admin-token-file, or DIR/admin-token (made if
-      missing)
+      missing); stops on SIGINT or SIGTERM, and with --until-stdin-closes
+      also when standard input reaches end of file
 
 Managing it (ADMIN: --admin-url URL or $UID2_ADMIN_URL, and the admin token
 in $UID2_ADMIN_TOKEN or --admin-token-file FILE):
@@ -91,7 +92,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "inspect":
 		err = inspectCmd(args[1:], stdout)
 	case "serve":
-		err = serveCmd(args[1:], stdout, stderr)
+		err = serveCmd(args[1:], stdin, stdout, stderr)
 	case "site", "apikey", "sharing", "keys", "fault":
 		err = adminCmd(args[0], args[1:], stdout, stderr)
 	case "version":

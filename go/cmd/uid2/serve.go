@@ -22,8 +22,9 @@ import (
 	"github.com/libuid2/libuid2/go/sharing"
 )
 
-// serveCmd runs the local key service until SIGINT or SIGTERM.
-func serveCmd(args []string, stdout, stderr io.Writer) error {
+// serveCmd runs the local key service until SIGINT or SIGTERM (or, with
+// --until-stdin-closes, until stdin reaches end of file).
+func serveCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	def := sharing.DefaultConfig()
@@ -35,6 +36,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) error {
 	lifetime := fs.Duration("key-lifetime", time.Duration(def.KeyLifetime)*time.Second, "how long each key is its keyset's newest (rotation period)")
 	expiry := fs.Duration("token-expiry", time.Duration(def.TokenExpiry)*time.Second, "lifetime of the sharing tokens senders make (token_expiry_seconds)")
 	faults := fs.Bool("faults", false, "enable POST /admin/v1/faults, to make key requests fail on purpose")
+	untilStdin := fs.Bool("until-stdin-closes", false, "also stop when standard input reaches end of file: a service started with a pipe on stdin ends with the process holding the pipe, however that ends")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,6 +76,14 @@ func serveCmd(args []string, stdout, stderr io.Writer) error {
 	// may stop the service at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *untilStdin {
+		// A killed parent leaves no orphaned service: the kernel closes its
+		// end of the pipe. Whatever is written to stdin is ignored.
+		go func() {
+			_, _ = io.Copy(io.Discard, stdin)
+			stop()
+		}()
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err

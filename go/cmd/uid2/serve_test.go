@@ -168,3 +168,34 @@ func TestServeUsage(t *testing.T) {
 		t.Setenv("UID2_ADMIN_TOKEN", "")
 	}
 }
+
+// With --until-stdin-closes the service ends when the pipe on its stdin
+// closes, as it does when the process holding it dies (a test fixture
+// killed mid-run); without it, stdin at EOF (here /dev/null, in every other
+// test) changes nothing.
+func TestServeUntilStdinCloses(t *testing.T) {
+	t.Setenv("UID2_ADMIN_TOKEN", "some-admin-token-value")
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), serveChildEnv+"=--memory --listen 127.0.0.1:0 --until-stdin-closes")
+	in, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	url, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	rc, listed, _ := runCLI("", "site", "list", "--admin-url", strings.TrimSpace(url))
+	require.Equal(t, 0, rc, "the service answers while stdin is open")
+	assert.Equal(t, "[]", strings.TrimSpace(listed), "no sites yet, an empty list")
+
+	require.NoError(t, in.Close())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		assert.NoError(t, err, "a clean exit")
+	case <-time.After(20 * time.Second):
+		t.Fatal("uid2 serve still running 20 s after its stdin closed")
+	}
+}
