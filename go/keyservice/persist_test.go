@@ -238,4 +238,3 @@ func TestKeyRequestsDuringWrites(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
-

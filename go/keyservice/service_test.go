@@ -375,7 +375,7 @@ func TestRolesAndEndpoints(t *testing.T) {
 	h := start(t, Options{})
 	site := h.site("s", "publisher")
 	for _, tc := range []struct {
-		roles             []string
+		roles              []string
 		sharing, bidstream int
 	}{
 		{[]string{"sharer"}, 200, 401},

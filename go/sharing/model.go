@@ -99,11 +99,11 @@ type Key struct {
 // or every site of a type — those of the time of the grant, or, with
 // Future, also every site of that type created later.
 type Grant struct {
-	ID     int   `json:"id"`
-	Sender int   `json:"sender"`
-	Site   int   `json:"site,omitempty"`
-	Type   Type  `json:"type,omitempty"`
-	Future bool  `json:"future,omitempty"`
+	ID     int  `json:"id"`
+	Sender int  `json:"sender"`
+	Site   int  `json:"site,omitempty"`
+	Type   Type `json:"type,omitempty"`
+	Future bool `json:"future,omitempty"`
 	// Members are the sites a type grant without Future covers.
 	Members []int `json:"members,omitempty"`
 	// Request is the accepted request this grant came from, if any.
