@@ -439,8 +439,10 @@ class KeyService:
         self.uid2 = os.path.abspath(uid2)
         self.log = open(os.path.join(tmp, "serve.log"), "w")
         self.env = dict(os.environ, UID2_ADMIN_TOKEN=self.TOKEN)
-        self.proc = subprocess.Popen([self.uid2, "serve", "--memory", "--listen", "127.0.0.1:0"],
-                                     env=self.env, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        # stdin: a pipe that closes when this process ends, however it ends; the service then ends too.
+        self.proc = subprocess.Popen([self.uid2, "serve", "--memory", "--listen", "127.0.0.1:0", "--until-stdin-closes"],
+                                     env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+                                     text=True)
         self.url = self.proc.stdout.readline().strip()
         if not self.url.startswith("http://"):
             self.stop()
@@ -460,6 +462,7 @@ class KeyService:
         return site, {"UID2_API_KEY": key["api_key"], "UID2_SECRET_KEY": key["secret"]}
 
     def stop(self):
+        self.proc.stdin.close()
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)

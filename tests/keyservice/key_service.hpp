@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -100,7 +101,7 @@ class KeyService {
     // Its stdout goes to a file (a closed pipe would kill it with SIGPIPE).
     outFile_ = dir_ + "/stdout";
     std::vector<std::string> args = {bin, "serve", "--memory", "--faults", "--listen", "127.0.0.1:0",
-                                     "--token-expiry", "72h"};
+                                     "--token-expiry", "72h", "--until-stdin-closes"};
     std::vector<std::string> env = {"UID2_ADMIN_TOKEN=" + adminToken_};
     for (char** e = environ; *e; ++e)
       if (std::strncmp(*e, "UID2_ADMIN_TOKEN=", 17) != 0) env.push_back(*e);
@@ -109,13 +110,23 @@ class KeyService {
     for (auto& e : env) envp.push_back(e.data());
     argv.push_back(nullptr);
     envp.push_back(nullptr);
+    // Its stdin is a pipe whose write end only this process holds: if the
+    // test dies without Stop(), the service sees EOF and ends too.
+    int lifeline[2];
+    if (::pipe2(lifeline, O_CLOEXEC) != 0) {
+      Stop();
+      throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+    }
+    lifeline_ = lifeline[1];
     // posix_spawn: nothing runs in the child before exec, so this is safe
     // after libuid2's Go runtime started.
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, lifeline[0], 0);
     posix_spawn_file_actions_addopen(&fa, 1, outFile_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int rc = ::posix_spawn(&pid_, bin, &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
+    ::close(lifeline[0]);
     if (rc != 0) {
       pid_ = -1;
       Stop();
@@ -191,6 +202,10 @@ class KeyService {
 
  private:
   void Stop() {
+    if (lifeline_ >= 0) {
+      ::close(lifeline_);
+      lifeline_ = -1;
+    }
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
       int st;
@@ -201,6 +216,7 @@ class KeyService {
     if (!dir_.empty()) ::rmdir(dir_.c_str());
   }
   pid_t pid_ = -1;
+  int lifeline_ = -1;  // write end of the service's stdin
   std::string adminToken_, dir_, outFile_, url_;
 };
 

@@ -53,8 +53,11 @@ class KeyService:
         self.env = dict(os.environ, UID2_ADMIN_TOKEN=secrets.token_urlsafe(24))
         with open(self.log_path, "w") as log:
             self.proc = subprocess.Popen(
-                [self.uid2, "serve", "--data", os.path.join(tmp, "data"), "--listen", "127.0.0.1:0"],
-                env=self.env, stdout=subprocess.PIPE, stderr=log, text=True)
+                [self.uid2, "serve", "--data", os.path.join(tmp, "data"), "--listen", "127.0.0.1:0",
+                 "--until-stdin-closes"],
+                # stdin: a pipe that closes when the demo ends, however it ends (^C, kill); the service
+                # then ends too.
+                env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
         # The first line of its output is its base URL. The pipe stays open: a Go program dies
         # of SIGPIPE writing to a closed stdout.
         ready, _, _ = select.select([self.proc.stdout], [], [], 60)
@@ -78,6 +81,7 @@ class KeyService:
             return f.read()[-3000:]
 
     def stop(self):
+        self.proc.stdin.close()
         if self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -108,9 +108,12 @@ namespace LibUid2.Tests
         {
             string bin = Environment.GetEnvironmentVariable("UID2_CLI");
             if (string.IsNullOrEmpty(bin)) throw new AssertionException("UID2_CLI (the uid2 command) is not set");
-            var psi = new ProcessStartInfo(bin, "serve --memory --faults --listen 127.0.0.1:0 --token-expiry 72h")
+            // Its stdin is a pipe that closes when this process ends, however it ends; the service
+            // then ends too.
+            var psi = new ProcessStartInfo(bin, "serve --memory --faults --listen 127.0.0.1:0 --token-expiry 72h --until-stdin-closes")
             {
                 UseShellExecute = false,
+                RedirectStandardInput = true,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
@@ -207,6 +210,7 @@ namespace LibUid2.Tests
         {
             try
             {
+                _process.StandardInput.Close();
                 if (!_process.HasExited) { _process.Kill(); _process.WaitForExit(5000); }
             }
             catch (Exception) { }

@@ -163,9 +163,11 @@ class KeyService:
     def __init__(self) -> None:
         self.admin_token = base64.urlsafe_b64encode(os.urandom(24)).decode()
         self.proc = subprocess.Popen(
-            [uid2_path(), "serve", "--memory", "--faults", "--listen", "127.0.0.1:0", "--token-expiry", "72h"],
+            [uid2_path(), "serve", "--memory", "--faults", "--listen", "127.0.0.1:0", "--token-expiry", "72h",
+             "--until-stdin-closes"],
             env=dict(os.environ, UID2_ADMIN_TOKEN=self.admin_token),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            # stdin: a pipe that closes when this process ends, however it ends; the service then ends too.
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         line = self.proc.stdout.readline().strip()
         if not line.startswith("http"):
@@ -209,6 +211,7 @@ class KeyService:
         self.admin("POST", "/faults", {"mode": mode})
 
     def stop(self) -> None:
+        self.proc.stdin.close()
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)

@@ -135,8 +135,10 @@ final class TestSupport {
 
         KeyService() throws IOException, InterruptedException {
             ProcessBuilder pb = new ProcessBuilder(uid2Binary().toString(), "serve", "--memory", "--faults",
-                    "--listen", "127.0.0.1:0", "--token-expiry", "72h")
+                    "--listen", "127.0.0.1:0", "--token-expiry", "72h", "--until-stdin-closes")
                     .redirectError(ProcessBuilder.Redirect.INHERIT);
+            // Its stdin (a pipe, by default) closes when this JVM ends, however it ends; the
+            // service then ends too.
             pb.environment().put("UID2_ADMIN_TOKEN", adminToken);
             process = pb.start();
             String line = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
@@ -202,6 +204,11 @@ final class TestSupport {
 
         @Override
         public void close() {
+            try {
+                process.getOutputStream().close();
+            } catch (IOException ignored) {
+                // the service is stopped below either way
+            }
             process.destroy();
             try {
                 if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly();
