@@ -103,36 +103,37 @@ static int has_result(uid2_status st) {
 }
 
 /*
- * Go turns a fault in Go code (SIGSEGV, SIGBUS, SIGFPE) into a panic, which
- * libuid2 recovers into INTERNAL_ERROR, and its handler must run on a signal
- * stack. Go installs its handlers with SA_ONSTACK in front of the JVM's and
- * forwards the JVM's signals to it. With libjsig preloaded the JVM's handlers
- * stay in front instead, installed without SA_ONSTACK: a fault in Go code
- * then runs the JVM's handler on the goroutine's stack, the JVM chains to Go's
- * handler there, and Go aborts the process ("non-Go code set up signal
- * handler without SA_ONSTACK flag"). So once Go has installed its handlers
- * (any call into the library waits for that), the handlers in front get
- * SA_ONSTACK: on a thread inside Go they then run on Go's signal stack, as
- * the JVM's handler already does when Go forwards to it. Only the flag
- * changes. It is set with the system call itself: libjsig interposes
- * sigaction() and would take the call for a handler to chain to. Without
- * libjsig the handlers in front are Go's, which have the flag: nothing
- * changes.
+ * A signal that arrives while a thread runs Go code must be handled on a
+ * signal stack: Go aborts the process otherwise ("non-Go code set up signal
+ * handler without SA_ONSTACK flag"). Go installs its handlers (faults, which
+ * libuid2 recovers into INTERNAL_ERROR; SIGPIPE from a write to a closed
+ * socket during an HTTP refresh; preemption) with SA_ONSTACK in front of the
+ * JVM's, forwards the JVM's signals to them, and adds SA_ONSTACK to every
+ * other handler it finds. With libjsig preloaded none of that reaches the
+ * kernel: the JVM's handlers (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE,
+ * SIGXFSZ, SIGQUIT, ...) stay in front without SA_ONSTACK and chain to Go's,
+ * which then runs on the goroutine's stack and aborts. So once Go has set up
+ * its handlers (any call into the library waits for that), every handler in
+ * front gets SA_ONSTACK, as Go itself does without libjsig: on a thread
+ * inside Go it then runs on Go's signal stack. Only the flag changes. It is
+ * set with the system call itself: libjsig interposes sigaction() and would
+ * take the call for a handler to chain to. glibc's own signals (32, 33) are
+ * left alone, as its sigaction() refuses them to Go too.
  */
 static void handlers_in_front_on_signal_stack(void) {
 #if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
-  static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE};
-  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+  for (int sig = 1; sig < 65; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP || (sig > 31 && sig < SIGRTMIN)) continue;
     struct {
       void *handler;
       unsigned long flags;
       void *restorer;
       uint64_t mask;
     } a;
-    if (syscall(SYS_rt_sigaction, sigs[i], NULL, &a, sizeof a.mask) != 0) continue;
+    if (syscall(SYS_rt_sigaction, sig, NULL, &a, sizeof a.mask) != 0) continue;
     if (a.handler == (void *)SIG_DFL || a.handler == (void *)SIG_IGN || (a.flags & SA_ONSTACK)) continue;
     a.flags |= SA_ONSTACK;
-    syscall(SYS_rt_sigaction, sigs[i], &a, NULL, sizeof a.mask);
+    syscall(SYS_rt_sigaction, sig, &a, NULL, sizeof a.mask);
   }
 #endif
 }

@@ -8,12 +8,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Run by FaultTest in a JVM of its own: faults inside libuid2's Go code (through the test-only JNI library
- * given as the first argument) on four threads that also call libuid2 normally and take NullPointerExceptions.
- * Prints {@code faults: internal=N other=N bad=N npe=N} and exits 0 only if every fault came back as
- * INTERNAL_ERROR and everything else stayed right.
+ * given as the first argument) on four threads that also call libuid2 normally and take NullPointerExceptions;
+ * then decrypts while another thread sends it SIGPIPE, then SIGXFSZ, again and again. Prints
+ * {@code faults: internal=N other=N bad=N npe=N} and exits 0 only if every fault came back as INTERNAL_ERROR
+ * and everything else stayed right.
  */
 public final class FaultMain {
     static native int decryptAtBadAddress(long client);
+
+    static native int decryptUnderSignal(long client, byte[] token, int signal, int count);
+
+    static final int SIGPIPE = 13, SIGXFSZ = 25;
 
     static volatile Object nothing; // always null
 
@@ -40,6 +45,11 @@ public final class FaultMain {
             }
             for (Thread t : threads) t.start();
             for (Thread t : threads) t.join();
+            byte[] tokenBytes = token.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int sig : new int[] {SIGPIPE, SIGXFSZ}) {
+                int failed = decryptUnderSignal(c.handle, tokenBytes, sig, 5 * perThread);
+                if (failed != 0) bad.addAndGet(failed == -1 ? 1 : failed);
+            }
         }
         System.out.println("faults: internal=" + internal + " other=" + other + " bad=" + bad + " npe=" + npe);
         System.exit(internal.get() == 4L * perThread && other.get() == 0 && bad.get() == 0 && npe.get() == 4L * perThread ? 0 : 1);

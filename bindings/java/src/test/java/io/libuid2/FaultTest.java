@@ -8,12 +8,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A fault inside libuid2's Go code (which only a bug in libuid2 would cause) comes back as INTERNAL_ERROR
- * and the JVM carries on, with and without libjsig. With libjsig preloaded the JVM's SIGSEGV handler is in
- * front and chains to Go's; without SA_ONSTACK on it (which the JNI shim adds) Go aborts the process:
- * "signal 11 received but handler not on signal stack ... fatal error: non-Go code set up signal handler
- * without SA_ONSTACK flag". Needs the test-only JNI library (uid2.faultjni, built by Bazel; skipped
- * elsewhere).
+ * A fault inside libuid2's Go code (which only a bug in libuid2 would cause) comes back as INTERNAL_ERROR,
+ * and SIGPIPE and SIGXFSZ arriving while a thread runs Go code change nothing (Go's HTTP refresh can raise
+ * SIGPIPE writing to a closed socket); the JVM carries on, with and without libjsig. With libjsig preloaded
+ * the JVM's handlers for these signals are in front and chain to Go's; without SA_ONSTACK on them (which the
+ * JNI shim adds) Go aborts the process: "fatal error: non-Go code set up signal handler without SA_ONSTACK
+ * flag". Needs the test-only JNI library (uid2.faultjni, built by Bazel; skipped elsewhere).
  */
 class FaultTest {
     static String faultLibrary() {

@@ -15,14 +15,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The Go runtime and the JVM both handle SIGSEGV. Without libjsig, Go's c-shared runtime installs its handlers
  * in front and forwards every signal that did not come from Go code to the JVM's (Go's own chaining). With
- * libjsig preloaded, the JVM's handlers stay in front and chain to Go's for faults in Go code (the JNI shim
+ * libjsig preloaded, the JVM's handlers stay in front and chain to Go's for signals in Go code (the JNI shim
  * gives them SA_ONSTACK, which Go's handler needs; see uid2_jni.c). Either way the JVM's implicit null
  * checks, stack guard pages and safepoint polls keep working and every libuid2 result is right.
  *
  * <p>Each test runs StressMain in a JVM of its own for {@code uid2.stress.seconds} (8 by default; Bazel's
  * stress targets run 30) and checks its results and its output: -Xcheck:jni may report nothing but its
  * notices that Go replaced the JVM's handlers (any JNI misuse by the shim shows up as "WARNING in native
- * method" or a FATAL ERROR), and nothing at all with libjsig. A child that hangs is killed with a thread dump.
+ * method" or a FATAL ERROR). With libjsig the JVM trusts the chain and does not check its handlers at all, so
+ * there -Xcheck:jni checks only the shim's JNI use. A child that hangs is killed with a thread dump.
  */
 class SignalStressTest {
     static final long SECONDS = Long.getLong("uid2.stress.seconds", 8);
@@ -40,9 +41,8 @@ class SignalStressTest {
     @Test
     void withLibjsigUnderCheckJni() throws Exception {
         assumeTrue(java.nio.file.Files.isRegularFile(TestSupport.libjsig()), "this JDK has no " + TestSupport.libjsig());
-        String out = stress(Collections.singletonList("-Xcheck:jni"),
+        stress(Collections.singletonList("-Xcheck:jni"),
                 Collections.singletonMap("LD_PRELOAD", TestSupport.libjsig().toString()), false);
-        assertFalse(out.contains("handler modified"), "libjsig keeps -Xcheck:jni quiet:\n" + out);
     }
 
     /** Runs StressMain and checks it; handlerNotices: -Xcheck:jni's notices about Go's handlers are allowed. */
