@@ -30,7 +30,10 @@ def capi_test(name, library, copts = [], linkopts = [], env = {}):
     native.cc_test(
         name = name,
         size = "medium",
-        srcs = native.glob(["test/*_test.cc", "test/*.c"], exclude = ["test/host_test.c"]),
+        srcs = native.glob(["test/*_test.cc", "test/*.c"], exclude = [
+            "test/host_test.c",
+            "test/mono_host_test.c",
+        ]),
         copts = ["-iquote", "capi"] + copts,
         linkopts = linkopts,
         data = [

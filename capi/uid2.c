@@ -39,33 +39,55 @@ static void mark_forked(void) { forked = 1; }
  * collector meanwhile, so it runs on a thread of its own, which Mono does
  * not know, while the caller waits here.
  *
+ * Under preemptive suspend Mono keeps no thread states and grants no region
+ * (a null cookie), and could stop a thread of its own anywhere inside Go.
+ * Such a call is refused with UID2_STATUS_UNSUPPORTED_HOST instead: what Mono
+ * does is asked, not inferred from MONO_THREADS_SUSPEND and Mono's version
+ * (a build or an embedder may choose another default). A thread Mono does
+ * not know also gets a null cookie; Mono never stops it, so it goes on.
+ *
  * The functions are looked up where Mono's DllImport("__Internal") finds
  * them; elsewhere they are absent and cost one branch per call.
  */
 static struct {
   void *(*enter)(void **stackdata);
   void (*leave)(void *cookie, void **stackdata);
+  void *(*thread_info)(void); /* the calling thread's Mono state, or NULL */
 } mono;
 
 __attribute__((constructor)) static void uid2_init(void) {
   pthread_atfork(NULL, NULL, mark_forked);
   void *enter = dlsym(RTLD_DEFAULT, "mono_threads_enter_gc_unsafe_region");
   void *leave = dlsym(RTLD_DEFAULT, "mono_threads_exit_gc_unsafe_region");
-  if (enter != NULL && leave != NULL) {
+  void *info = dlsym(RTLD_DEFAULT, "mono_thread_info_current_unchecked");
+  if (enter != NULL && leave != NULL && info != NULL) {
     mono.enter = (void *(*)(void **))enter;
     mono.leave = (void (*)(void *, void **))leave;
+    mono.thread_info = (void *(*)(void))info;
   }
 }
 
-/* The value of a call into Go, made as a GC-unsafe region under Mono. */
-#define GO(call)                                                         \
+static uid2_status unsupported_host_status(void);
+
+/* The value of a call into Go, made as a GC-unsafe region under Mono; on a
+ * thread of Mono's that gets no region (preemptive suspend), `refused`
+ * instead, without entering Go. */
+#define GO_OR(call, refused)                                             \
   ({                                                                     \
     void *mono_stack_;                                                   \
     void *mono_cookie_ = mono.enter ? mono.enter(&mono_stack_) : NULL;   \
-    __typeof__(call) go_result_ = (call);                                \
-    if (mono.enter) mono.leave(mono_cookie_, &mono_stack_);              \
+    __typeof__(call) go_result_;                                         \
+    if (mono_cookie_ == NULL && mono.enter && mono.thread_info()) {      \
+      go_result_ = (refused);                                            \
+    } else {                                                             \
+      go_result_ = (call);                                               \
+      if (mono_cookie_ != NULL) mono.leave(mono_cookie_, &mono_stack_);  \
+    }                                                                    \
     go_result_;                                                          \
   })
+
+/* A call into Go that returns a status. */
+#define GO(call) GO_OR(call, unsupported_host_status())
 
 /* The last failed call's message, per thread. */
 static __thread char last_error[1024];
@@ -81,6 +103,17 @@ void uid2c_set_error(const char *msg, size_t len) {
 }
 
 static void clear_error(void) { uid2c_set_error(NULL, 0); }
+
+static uid2_status unsupported_host_status(void) {
+  static const char msg[] =
+      "libuid2 cannot run on this thread: Mono stops its threads with "
+      "preemptive thread suspend (MONO_THREADS_SUSPEND=preemptive, or the "
+      "default of this Mono), which may stop one anywhere inside the Go "
+      "runtime, and Mono and Go then deadlock. Use hybrid suspend (Mono 6's "
+      "default: unset MONO_THREADS_SUSPEND or set it to hybrid) or coop";
+  uid2c_set_error(msg, sizeof msg - 1);
+  return UID2_STATUS_UNSUPPORTED_HOST;
+}
 
 static uid2_status forked_status(void) {
   static const char msg[] =
@@ -147,7 +180,7 @@ uint32_t uid2_abi_version(void) {
 
 const char *uid2_version(void) {
   if (forked) return "unknown";
-  return GO(uid2go_version());
+  return GO_OR(uid2go_version(), "unknown");
 }
 
 const char *uid2_status_name(uid2_status status) {
@@ -176,6 +209,7 @@ const char *uid2_status_name(uid2_status status) {
     case UID2_STATUS_REFRESH_FAILED: return "REFRESH_FAILED";
     case UID2_STATUS_INVALID_KEYS: return "INVALID_KEYS";
     case UID2_STATUS_WRONG_CLIENT_TYPE: return "WRONG_CLIENT_TYPE";
+    case UID2_STATUS_UNSUPPORTED_HOST: return "UNSUPPORTED_HOST";
   }
   return "UNKNOWN_STATUS";
 }
@@ -205,7 +239,7 @@ uid2_status uid2_client_free(uid2_client client) {
 
 size_t uid2_client_count(void) {
   if (forked) return 0;
-  return GO(uid2go_client_count());
+  return GO_OR(uid2go_client_count(), (size_t)0);
 }
 
 uid2_status uid2_refresh(uid2_client client, uint32_t timeout_ms) {

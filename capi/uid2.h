@@ -39,7 +39,8 @@
  *   The library runs a Go runtime, which starts when the library is loaded
  *   and does not survive fork(). Every call made in a child forked after the
  *   library was loaded returns UID2_STATUS_FORKED_PROCESS at once (without
- *   touching the runtime; uid2_last_error_message says what to do instead).
+ *   touching the runtime; uid2_last_error_message says what to do instead;
+ *   uid2_version gives "unknown" and uid2_client_count 0).
  *   Load the library in each worker after fork, or use spawn-style process
  *   pools. A process may exit while other threads are inside calls.
  *
@@ -48,9 +49,13 @@
  *   SIGURG with SA_ONSTACK and forwards signals that did not come from Go
  *   code to the handlers that were installed before it. A handler installed
  *   later for those signals should use SA_ONSTACK and chain to the previous
- *   one. Under Mono, every call runs as a GC-unsafe region of Mono's
- *   embedding API, so that Mono's hybrid thread suspend never stops a thread
- *   inside Go (see capi/uid2.c); Mono's preemptive suspend is not supported.
+ *   one. Under Mono, every call that runs Go on the calling thread runs as a
+ *   GC-unsafe region of Mono's embedding API, so that Mono's hybrid thread
+ *   suspend never stops a thread inside Go; calls that may block (refresh,
+ *   auto-refresh start/stop, client free) run Go on a thread Mono does not
+ *   know instead (see capi/uid2.c). Under Mono's preemptive suspend, where
+ *   such regions do nothing, those calls return UID2_STATUS_UNSUPPORTED_HOST
+ *   on a thread of Mono's (uid2_version "unknown", uid2_client_count 0).
  *
  * Symbols
  *   Only uid2_* symbols are public. The shared object (SONAME libuid2.so.1)
@@ -69,9 +74,9 @@ extern "C" {
 #endif
 
 /* ABI version: the major changes only if something is removed or changed
- * (never, so far); the minor grows when functions are added. */
+ * (never, so far); the minor grows when functions or statuses are added. */
 #define UID2_ABI_VERSION_MAJOR 1
-#define UID2_ABI_VERSION_MINOR 1
+#define UID2_ABI_VERSION_MINOR 2
 
 /* (major << 16) | minor of the loaded library. A binding built against
  * major M and minor m accepts the library iff its major is M and its minor
@@ -140,6 +145,10 @@ typedef int32_t uid2_status;
 #define UID2_STATUS_INVALID_KEYS 106
 /* The call needs a sharing client (encrypt) but got a bidstream client. */
 #define UID2_STATUS_WRONG_CLIENT_TYPE 107
+/* Called on a thread that its host runtime may stop anywhere, also inside
+ * the Go runtime, which would deadlock: a thread of Mono's under preemptive
+ * thread suspend. Nothing was done. (ABI 1.2) */
+#define UID2_STATUS_UNSUPPORTED_HOST 108
 
 /* The name of a status, e.g. "SUCCESS", "EXPIRED_TOKEN"; "UNKNOWN_STATUS"
  * for a number without a name. Static storage; never NULL. */
@@ -290,7 +299,7 @@ typedef struct uid2_decryption_result {
  * field set and uid_len the length needed, uid empty) when the raw UID is
  * longer than UID2_UID_INLINE_CAPACITY — call uid2_decrypt_to_buffer then;
  * INVALID_HANDLE; INVALID_ARGUMENT (NULL out, or NULL token with a non-zero
- * length); FORKED_PROCESS; INTERNAL_ERROR. Besides the status, a call that
+ * length); FORKED_PROCESS; UNSUPPORTED_HOST; INTERNAL_ERROR. Besides the status, a call that
  * fails as a whole leaves out zeroed (identity_type -1). A NULL token with
  * length 0 is an empty token. */
 uid2_status uid2_decrypt(uid2_client client, const char *token,

@@ -46,7 +46,7 @@ static_assert(UID2_STATUS_SUCCESS == 0 && UID2_STATUS_NOT_AUTHORIZED_FOR_KEY == 
               UID2_STATUS_INVALID_HANDLE == 101 && UID2_STATUS_INVALID_ARGUMENT == 102 &&
               UID2_STATUS_INTERNAL_ERROR == 103 && UID2_STATUS_FORKED_PROCESS == 104 &&
               UID2_STATUS_REFRESH_FAILED == 105 && UID2_STATUS_INVALID_KEYS == 106 &&
-              UID2_STATUS_WRONG_CLIENT_TYPE == 107,
+              UID2_STATUS_WRONG_CLIENT_TYPE == 107 && UID2_STATUS_UNSUPPORTED_HOST == 108,
               "status numbers are fixed forever");
 
 constexpr const char *kSecret = "ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo=";
@@ -157,15 +157,16 @@ std::vector<uint8_t> unhex(const std::string &s) {
 }
 
 TEST(Abi, VersionsAndNames) {
-  EXPECT_EQ((1u << 16) | 1u, uid2_abi_version());
+  EXPECT_EQ((1u << 16) | 2u, uid2_abi_version());
   EXPECT_STREQ("0.1.0", uid2_version());
   EXPECT_STREQ("SUCCESS", uid2_status_name(UID2_STATUS_SUCCESS));
   EXPECT_STREQ("USER_OPTED_OUT", uid2_status_name(UID2_STATUS_USER_OPTED_OUT));
   EXPECT_STREQ("WRONG_CLIENT_TYPE", uid2_status_name(UID2_STATUS_WRONG_CLIENT_TYPE));
+  EXPECT_STREQ("UNSUPPORTED_HOST", uid2_status_name(UID2_STATUS_UNSUPPORTED_HOST));
   EXPECT_STREQ("UNKNOWN_STATUS", uid2_status_name(99));
   EXPECT_STREQ("UNKNOWN_STATUS", uid2_status_name(-1));
   for (int s = 0; s <= 15; s++) EXPECT_STRNE("UNKNOWN_STATUS", uid2_status_name(s)) << s;
-  for (int s = 100; s <= 107; s++) EXPECT_STRNE("UNKNOWN_STATUS", uid2_status_name(s)) << s;
+  for (int s = 100; s <= 108; s++) EXPECT_STRNE("UNKNOWN_STATUS", uid2_status_name(s)) << s;
 }
 
 TEST(Abi, VectorsByteExact) {

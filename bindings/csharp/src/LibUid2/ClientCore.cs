@@ -461,9 +461,9 @@ namespace LibUid2
                 case Native.InvalidArgument:
                     throw new ArgumentException("libuid2: " + LastError());
                 case Native.ForkedProcess:
-                    throw new Uid2LibraryException("libuid2 was loaded before this process was forked and cannot be " +
-                        "used in the child (its Go runtime does not survive fork()): create clients only in the process " +
-                        "that uses them, after any fork");
+                case Native.UnsupportedHost:
+                    // libuid2's message says why and what to do instead.
+                    throw new Uid2LibraryException(LastError());
                 case Native.WrongClientType:
                     throw new InvalidOperationException("libuid2: this call needs a sharing client");
                 default:

@@ -97,26 +97,17 @@ namespace LibUid2
         // default since Mono 6, does the same for managed code but stops threads inside native
         // code with a signal; preemptive signals every thread. A thread signalled inside the Go
         // runtime can hold a runtime lock that another thread Mono waits for needs, and both
-        // runtimes then wait for ever. libuid2 keeps that from happening under coop and hybrid:
-        // each call runs inside Go as a GC-unsafe region of Mono's embedding API, so Mono waits
-        // for the call and stops the thread outside Go (capi/uid2.c). Under preemptive suspend
-        // such regions do nothing, so that mode is refused.
+        // runtimes then wait for ever. libuid2 itself keeps that from happening under coop and
+        // hybrid (each call runs inside Go as a GC-unsafe region of Mono's embedding API), and
+        // refuses calls under preemptive suspend, where such regions do nothing, with
+        // UNSUPPORTED_HOST (capi/uid2.c): it asks Mono rather than guessing from the variable.
+        // It finds those functions among the process's global symbols; where Mono is embedded
+        // without exporting them it can do neither, and only coop, which never signals a thread
+        // in native code, is safe. That is the one case checked here.
         private static void CheckMonoSuspendMode()
         {
             string mode = (Environment.GetEnvironmentVariable("MONO_THREADS_SUSPEND") ?? "").Trim();
-            bool chosen = mode == "hybrid" || mode == "coop";
-            if (mode == "preemptive" || (!chosen && MonoMajorVersion() < 6))
-            {
-                throw new Uid2LibraryException(
-                    "libuid2 cannot run under Mono's preemptive thread suspend (MONO_THREADS_SUSPEND=" +
-                    (mode.Length == 0 ? "<unset>, the default of this Mono before 6.0" : mode) + "): it stops threads " +
-                    "with a signal anywhere, also inside the Go runtime in libuid2, and Mono and Go then deadlock " +
-                    "within seconds. Use hybrid (Mono 6's default: unset MONO_THREADS_SUSPEND, or set it to hybrid) or coop.");
-            }
-            // libuid2 finds Mono's thread-state functions among the process's global symbols
-            // (dlsym(RTLD_DEFAULT)); where Mono is embedded without exporting them it cannot
-            // protect itself, and only coop, which never signals a thread in native code, is safe.
-            if (mode != "coop" && Dlsym(IntPtr.Zero, "mono_threads_enter_gc_unsafe_region") == IntPtr.Zero)
+            if (mode != "coop" && !MonoExports("mono_threads_enter_gc_unsafe_region"))
             {
                 throw new Uid2LibraryException(
                     "libuid2 cannot find Mono's mono_threads_enter_gc_unsafe_region among this process's symbols, so " +
@@ -125,14 +116,22 @@ namespace LibUid2
             }
         }
 
-        // The major version of the Mono runtime ("6.8.0.105 (...)"), or 0 when it cannot be told.
-        private static int MonoMajorVersion()
+        // Whether the process's global symbols have this function, as libuid2 looks for it
+        // (dlsym(RTLD_DEFAULT)); false where dlsym itself cannot be reached.
+        private static bool MonoExports(string symbol)
         {
-            Type runtime = Type.GetType("Mono.Runtime");
-            MethodInfo name = runtime == null ? null : runtime.GetMethod("GetDisplayName", BindingFlags.NonPublic | BindingFlags.Static);
-            string version = name == null ? null : name.Invoke(null, null) as string;
-            int major;
-            return version != null && int.TryParse(version.Split('.')[0], out major) ? major : 0;
+            try
+            {
+                return Dlsym(IntPtr.Zero, symbol) != IntPtr.Zero;
+            }
+            catch (DllNotFoundException)
+            {
+                return false;
+            }
+            catch (EntryPointNotFoundException)
+            {
+                return false;
+            }
         }
 
         private static string Choose()
@@ -189,7 +188,8 @@ namespace LibUid2
 
         // ---- Mono -----------------------------------------------------------
 
-        // RTLD_DEFAULT is a null handle in glibc.
+        // RTLD_DEFAULT is a null handle in glibc. Every glibc has libdl.so.2 (since 2.34 a stub
+        // whose lookups reach dlsym in libc.so.6); where there is none, MonoExports says false.
         [DllImport("libdl.so.2", EntryPoint = "dlsym", CallingConvention = CallingConvention.Cdecl)]
         [SuppressUnmanagedCodeSecurity]
         private static extern IntPtr Dlsym(IntPtr handle, string symbol);

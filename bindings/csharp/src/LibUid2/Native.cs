@@ -44,7 +44,7 @@ namespace LibUid2
         internal const string Lib = "uid2";
 
         internal const int AbiMajor = 1;
-        internal const int AbiMinor = 0;
+        internal const int AbiMinor = 2; // 1.2: UNSUPPORTED_HOST, which the Mono check relies on
 
         // Status numbers of uid2.h.
         internal const int Success = 0;
@@ -71,6 +71,7 @@ namespace LibUid2
         internal const int RefreshFailed = 105;
         internal const int InvalidKeys = 106;
         internal const int WrongClientType = 107;
+        internal const int UnsupportedHost = 108;
 
         internal const int ClientSharing = 1;
         internal const int ClientBidstream = 2;
