@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs a command with a deadline, and turns a hang into a failure with thread
-# dumps: past the deadline the command gets SIGQUIT (the JVM and Mono print
-# every thread's stack on it), then gdb prints the native backtrace of every
-# thread when gdb is installed, then the command is killed.
+# dumps: past the deadline the command gets SIGQUIT (the JVM and Mono install
+# their own handler and print every thread's stack; other programs ignore it,
+# as bash starts a background command with SIGQUIT ignored), then gdb prints
+# the native backtrace of every thread when gdb is installed, then the
+# command is killed.
 #
 #   tools/watchdog.sh SECONDS COMMAND [ARG...]
 #
