@@ -28,11 +28,14 @@ func TestMain(m *testing.M) {
 }
 
 // serve starts "uid2 serve" in a child process and returns its URL and a
-// function that stops it with SIGTERM and returns its exit code.
+// function that stops it with SIGTERM and returns its exit code. The child
+// also ends with the test binary however that ends (--until-stdin-closes).
 func serve(t *testing.T, args ...string) (string, func() int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), serveChildEnv+"="+strings.Join(args, " "))
+	cmd.Env = append(os.Environ(), serveChildEnv+"="+strings.Join(append(args, "--until-stdin-closes"), " "))
+	_, err := cmd.StdinPipe()
+	require.NoError(t, err)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	var stderr strings.Builder
@@ -171,8 +174,7 @@ func TestServeUsage(t *testing.T) {
 
 // With --until-stdin-closes the service ends when the pipe on its stdin
 // closes, as it does when the process holding it dies (a test fixture
-// killed mid-run); without it, stdin at EOF (here /dev/null, in every other
-// test) changes nothing.
+// killed mid-run); without it, stdin at EOF changes nothing.
 func TestServeUntilStdinCloses(t *testing.T) {
 	t.Setenv("UID2_ADMIN_TOKEN", "some-admin-token-value")
 	cmd := exec.Command(os.Args[0])
@@ -198,4 +200,21 @@ func TestServeUntilStdinCloses(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("uid2 serve still running 20 s after its stdin closed")
 	}
+}
+
+func TestServeWithStdinAtEOFKeepsRunning(t *testing.T) {
+	t.Setenv("UID2_ADMIN_TOKEN", "some-admin-token-value")
+	cmd := exec.Command(os.Args[0]) // stdin: /dev/null, at EOF from the start
+	cmd.Env = append(os.Environ(), serveChildEnv+"=--memory --listen 127.0.0.1:0")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	url, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	time.Sleep(200 * time.Millisecond) // time to stop, were it to
+	rc, _, _ := runCLI("", "site", "list", "--admin-url", strings.TrimSpace(url))
+	require.Equal(t, 0, rc, "the service still answers")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait(), "and stops cleanly on SIGTERM")
 }
