@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,25 +28,40 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// serve starts "uid2 serve" in a child process and returns its URL and a
-// function that stops it with SIGTERM and returns its exit code. The child
-// also ends with the test binary however that ends (--until-stdin-closes).
-func serve(t *testing.T, args ...string) (string, func() int) {
+// startServe starts "uid2 serve ARGS" in a child process and returns it
+// and the URL it printed. With lifeline, its stdin is a pipe (also returned)
+// and --until-stdin-closes is added, so that it ends with the test binary
+// however that ends; else its stdin is /dev/null.
+func startServe(t *testing.T, lifeline bool, args ...string) (*exec.Cmd, io.WriteCloser, string) {
 	t.Helper()
+	var in io.WriteCloser
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), serveChildEnv+"="+strings.Join(append(args, "--until-stdin-closes"), " "))
-	_, err := cmd.StdinPipe()
-	require.NoError(t, err)
+	if lifeline {
+		args = append(args, "--until-stdin-closes")
+		var err error
+		in, err = cmd.StdinPipe()
+		require.NoError(t, err)
+	}
+	cmd.Env = append(os.Environ(), serveChildEnv+"="+strings.Join(args, " "))
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		_ = cmd.Wait()
 		t.Fatalf("uid2 serve did not start: %v: %s", err, stderr.String())
 	}
+	return cmd, in, strings.TrimSpace(line)
+}
+
+// serve starts "uid2 serve" (startServe, with a lifeline) and returns its URL
+// and a function that stops it with SIGTERM and returns its exit code.
+func serve(t *testing.T, args ...string) (string, func() int) {
+	t.Helper()
+	cmd, _, url := startServe(t, true, args...)
 	stopped := false
 	stop := func() int {
 		if stopped {
@@ -61,7 +77,7 @@ func serve(t *testing.T, args ...string) (string, func() int) {
 		return 0
 	}
 	t.Cleanup(func() { stop() })
-	return strings.TrimSpace(line), stop
+	return url, stop
 }
 
 func jsonField(t *testing.T, out, field string) string {
@@ -177,17 +193,8 @@ func TestServeUsage(t *testing.T) {
 // killed mid-run); without it, stdin at EOF changes nothing.
 func TestServeUntilStdinCloses(t *testing.T) {
 	t.Setenv("UID2_ADMIN_TOKEN", "some-admin-token-value")
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), serveChildEnv+"=--memory --listen 127.0.0.1:0 --until-stdin-closes")
-	in, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	url, err := bufio.NewReader(out).ReadString('\n')
-	require.NoError(t, err)
-	rc, listed, _ := runCLI("", "site", "list", "--admin-url", strings.TrimSpace(url))
+	cmd, in, url := startServe(t, true, "--memory", "--listen", "127.0.0.1:0")
+	rc, listed, _ := runCLI("", "site", "list", "--admin-url", url)
 	require.Equal(t, 0, rc, "the service answers while stdin is open")
 	assert.Equal(t, "[]", strings.TrimSpace(listed), "no sites yet, an empty list")
 
@@ -204,16 +211,9 @@ func TestServeUntilStdinCloses(t *testing.T) {
 
 func TestServeWithStdinAtEOFKeepsRunning(t *testing.T) {
 	t.Setenv("UID2_ADMIN_TOKEN", "some-admin-token-value")
-	cmd := exec.Command(os.Args[0]) // stdin: /dev/null, at EOF from the start
-	cmd.Env = append(os.Environ(), serveChildEnv+"=--memory --listen 127.0.0.1:0")
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	url, err := bufio.NewReader(out).ReadString('\n')
-	require.NoError(t, err)
+	cmd, _, url := startServe(t, false, "--memory", "--listen", "127.0.0.1:0")
 	time.Sleep(200 * time.Millisecond) // time to stop, were it to
-	rc, _, _ := runCLI("", "site", "list", "--admin-url", strings.TrimSpace(url))
+	rc, _, _ := runCLI("", "site", "list", "--admin-url", url)
 	require.Equal(t, 0, rc, "the service still answers")
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, cmd.Wait(), "and stops cleanly on SIGTERM")
