@@ -27,6 +27,15 @@ const Version = "0.1.0"
 // URL, API key and secret (one that only loads keys from JSON).
 var ErrNotConfigured = errors.New("client has no base URL, API key and secret: it can only load keys from JSON")
 
+// ErrNoKeys is returned for a key response without a single key. No UID2
+// service sends one (every caller gets at least the master keys), and
+// taking it would leave the client unable to decrypt anything, so it is
+// refused like any other bad response and the current keys are kept.
+var ErrNoKeys = errors.New("the key response has no keys; the current keys are kept")
+
+// ErrClosed is returned by StartAutoRefresh after Close.
+var ErrClosed = errors.New("client is closed: automatic refresh cannot start")
+
 // Client is what both clients share. The C ABI drives clients through it.
 type Client interface {
 	// Refresh fetches keys over HTTP and swaps them in.
@@ -62,6 +71,7 @@ type core struct {
 	auto  *autoRefresher
 	// autoMu serialises starting and stopping automatic refresh.
 	autoMu sync.Mutex
+	closed bool // guarded by autoMu: no automatic refresh starts after Close
 }
 
 func newCore(kind clientKind, baseURL, apiKey, secretKey string) (*core, error) {
@@ -105,7 +115,11 @@ func (c *core) RefreshJSON(data []byte) error {
 // parseKeys reads key JSON with the client's default identity scope, for
 // refreshes over HTTP and from JSON alike.
 func (c *core) parseKeys(data []byte) (*keys.Set, error) {
-	return keys.Parse(data, int(c.defaultScope.Load()))
+	set, err := keys.Parse(data, int(c.defaultScope.Load()))
+	if err == nil && set.Len() == 0 {
+		return nil, ErrNoKeys
+	}
+	return set, err
 }
 
 // ErrInvalidScope is returned for an identity scope that is neither
@@ -166,8 +180,17 @@ func (c *core) RefreshState() RefreshState {
 	return s
 }
 
-// Close stops automatic refresh. The client stays usable with its keys.
-func (c *core) Close() { c.StopAutoRefresh() }
+// Close stops automatic refresh for good: StartAutoRefresh fails with
+// ErrClosed after it, also when the two race (the C ABI frees a handle
+// while another thread starts its refresh, which would otherwise leave a
+// refresher running that nothing can stop). The client stays usable with
+// its keys.
+func (c *core) Close() {
+	c.autoMu.Lock()
+	defer c.autoMu.Unlock()
+	c.closed = true
+	c.stopAutoRefresh()
+}
 
 // SharingClient encrypts raw UIDs into sharing tokens and decrypts sharing
 // tokens, with keys from /v2/key/sharing.

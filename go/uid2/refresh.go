@@ -83,7 +83,7 @@ func (c *core) fetch(ctx context.Context) (*keys.Set, error) {
 	}
 	set, err := c.parseKeys(payload)
 	if err != nil {
-		return nil, fmt.Errorf("refresh from %s: %v", where, err)
+		return nil, fmt.Errorf("refresh from %s: %w", where, err)
 	}
 	return set, nil
 }
@@ -129,7 +129,8 @@ type autoRefresher struct {
 
 // StartAutoRefresh refreshes now and then every interval in a background
 // goroutine; after a failure it retries sooner, backing off from 10 s up to
-// the interval. Starting it again restarts it with the new options.
+// the interval. Starting it again restarts it with the new options. After
+// Close it returns ErrClosed.
 func (c *core) StartAutoRefresh(opts AutoRefreshOptions) error {
 	if c.secret == nil || c.baseURL == "" || c.apiKey == "" {
 		return ErrNotConfigured
@@ -142,6 +143,9 @@ func (c *core) StartAutoRefresh(opts AutoRefreshOptions) error {
 	}
 	c.autoMu.Lock()
 	defer c.autoMu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
 	c.stopAutoRefresh()
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &autoRefresher{cancel: cancel, done: make(chan struct{})}

@@ -169,6 +169,15 @@ func TestFailedRefreshKeepsKeys(t *testing.T) {
 	assert.Error(t, client.Refresh(context.Background()))
 	assert.Error(t, client.RefreshJSON([]byte(`{"keys":`)))
 	assert.Equal(t, uid2.Success, client.DecryptTokenIntoRawUIDAt(c.Token, time.UnixMilli(c.NowMs)).Status)
+
+	// A response without a single key, over HTTP and as JSON, in every shape.
+	require.NoError(t, ks.SetKeys([]byte(`{"keys":[]}`)))
+	assert.ErrorIs(t, client.Refresh(context.Background()), uid2.ErrNoKeys)
+	for _, empty := range []string{`[]`, `{"keys":[]}`, `{"body":{"keys":[]}}`, `{"body":[],"status":"success"}`} {
+		assert.ErrorIs(t, client.RefreshJSON([]byte(empty)), uid2.ErrNoKeys, empty)
+		assert.Equal(t, uid2.Success, client.DecryptTokenIntoRawUIDAt(c.Token, time.UnixMilli(c.NowMs)).Status, empty)
+	}
+	assert.Positive(t, client.RefreshState().KeyCount)
 }
 
 func TestRefreshNeedsConfiguration(t *testing.T) {
@@ -213,6 +222,33 @@ func TestAutoRefresh(t *testing.T) {
 	n := ks.KeyRequests.Load()
 	time.Sleep(60 * time.Millisecond)
 	assert.Equal(t, n, ks.KeyRequests.Load(), "no refresh after stop")
+}
+
+// Close stops automatic refresh for good, also when it races a start: once
+// both have returned, no refresher runs (one left running would call the
+// service for ever with nothing to stop it).
+func TestCloseEndsAutoRefreshForGood(t *testing.T) {
+	keys, _ := vectorKeys(t, "sharing.json")
+	_, _, srv := newServer(t, keys)
+	opts := uid2.AutoRefreshOptions{Interval: time.Hour, Timeout: time.Second}
+
+	client, err := uid2.NewSharingClient(srv.URL, apiKey, secret)
+	require.NoError(t, err)
+	client.Close()
+	assert.ErrorIs(t, client.StartAutoRefresh(opts), uid2.ErrClosed)
+	assert.False(t, client.RefreshState().AutoRefreshRunning)
+
+	for i := 0; i < 200; i++ {
+		client, err := uid2.NewSharingClient(srv.URL, apiKey, secret)
+		require.NoError(t, err)
+		started := make(chan error, 1)
+		go func() { started <- client.StartAutoRefresh(opts) }()
+		client.Close()
+		if err := <-started; err != nil {
+			require.ErrorIs(t, err, uid2.ErrClosed)
+		}
+		require.False(t, client.RefreshState().AutoRefreshRunning, "round %d: a refresher outlived Close", i)
+	}
 }
 
 // Decrypts and encrypts run while refreshes swap key sets; run with -race.
