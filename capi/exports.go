@@ -3,8 +3,10 @@
 // The exports here (uid2go_*) are internal: uid2.c wraps each in the
 // public uid2_* function of uid2.h, which adds const, the fork check and
 // the thread-local error message. Every export recovers panics into
-// UID2_STATUS_INTERNAL_ERROR, reads caller memory only during the call,
-// and writes only into caller buffers.
+// UID2_STATUS_INTERNAL_ERROR (also faults on a bad caller pointer), refuses
+// lengths and counts that do not fit an int32, sets the message of every
+// failure but token statuses, reads caller memory only during the call, and
+// writes only into caller buffers.
 package main
 
 /*
@@ -17,7 +19,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,14 +94,41 @@ func setError(msg string) {
 	C.uid2c_set_error((*C.char)(unsafe.Pointer(&b[0])), C.size_t(len(b)))
 }
 
-// recoverInto turns a panic into INTERNAL_ERROR. Every export defers it.
-// (Generic only so that a Go test can hand it a plain int32.)
-func recoverInto[S ~int32](status *S) {
+// guard starts every export (defer recoverInto(&status, guard())): until
+// recoverInto runs, a fault at any address in Go code — a caller's wild
+// pointer — panics rather than kills the process (Go recovers only faults
+// in the first page by itself). It returns the previous setting.
+func guard() bool { return debug.SetPanicOnFault(true) }
+
+// recoverInto restores the fault setting guard changed and turns a panic
+// into INTERNAL_ERROR. Every export defers it. (Generic only so that a Go
+// test can hand it a plain int32.)
+func recoverInto[S ~int32](status *S, panicOnFault bool) {
+	debug.SetPanicOnFault(panicOnFault)
 	if r := recover(); r != nil {
 		*status = statusInternalError
 		setError(fmt.Sprintf("internal error (please report): %v", r))
 	}
 }
+
+// maxLen bounds every length and count a caller passes: beyond it a
+// conversion to int32 (offsets, result lengths) would wrap.
+const maxLen = math.MaxInt32
+
+// invalid records why a call's arguments were refused.
+func invalid(msg string) C.int32_t {
+	setError(msg)
+	return statusInvalidArgument
+}
+
+// noHandle records that a handle stands for no client.
+func noHandle() C.int32_t {
+	setError("invalid handle")
+	return statusInvalidHandle
+}
+
+// capacity is a caller buffer's usable size: at most maxLen.
+func capacity(n C.size_t) C.size_t { return min(n, maxLen) }
 
 // gostr views caller memory as a string for the duration of a call.
 func gostr(p *C.char, n C.size_t) string {
@@ -123,7 +154,7 @@ func inPlace(out, buf []byte) bool {
 
 //export uid2go_client_new
 func uid2go_client_new(typ C.int, baseURL, apiKey, secret *C.char, out *C.uint64_t) (status C.int32_t) {
-	defer recoverInto(&status)
+	defer recoverInto(&status, guard())
 	if out == nil {
 		setError("out is NULL")
 		return statusInvalidArgument
@@ -165,7 +196,7 @@ func cstr(p *C.char) string {
 
 //export uid2go_client_free
 func uid2go_client_free(h C.uint64_t) (status C.int32_t) {
-	defer recoverInto(&status)
+	defer recoverInto(&status, guard())
 	e, ok := handles.LoadAndDelete(uint64(h))
 	if !ok {
 		setError("invalid handle")
@@ -188,7 +219,7 @@ func timeout(ms C.uint32_t) time.Duration {
 
 //export uid2go_refresh
 func uid2go_refresh(h C.uint64_t, timeoutMs C.uint32_t) (status C.int32_t) {
-	defer recoverInto(&status)
+	defer recoverInto(&status, guard())
 	e, ok := live(h)
 	if !ok {
 		return statusInvalidHandle
@@ -207,16 +238,20 @@ func uid2go_refresh(h C.uint64_t, timeoutMs C.uint32_t) (status C.int32_t) {
 
 //export uid2go_refresh_json
 func uid2go_refresh_json(h C.uint64_t, json *C.char, n C.size_t) (status C.int32_t) {
-	defer recoverInto(&status)
+	defer recoverInto(&status, guard())
 	e, ok := live(h)
 	if !ok {
 		return statusInvalidHandle
 	}
 	if json == nil {
-		setError("json is NULL")
-		return statusInvalidArgument
+		return invalid("json is NULL")
 	}
-	if err := e.client.RefreshJSON(C.GoBytes(unsafe.Pointer(json), C.int(n))); err != nil {
+	if n > maxLen {
+		return invalid("json_len is too large")
+	}
+	// A copy: the key set must not keep the caller's memory.
+	data := append([]byte(nil), unsafe.Slice((*byte)(unsafe.Pointer(json)), int(n))...)
+	if err := e.client.RefreshJSON(data); err != nil {
 		setError(err.Error())
 		return statusInvalidKeys
 	}
@@ -225,7 +260,7 @@ func uid2go_refresh_json(h C.uint64_t, json *C.char, n C.size_t) (status C.int32
 
 //export uid2go_client_set_default_identity_scope
 func uid2go_client_set_default_identity_scope(h C.uint64_t, scope C.int32_t) (status C.int32_t) {
-	defer recoverInto(&status)
+	defer recoverInto(&status, guard())
 	e, ok := live(h)
 	if !ok {
 		return statusInvalidHandle
@@ -239,22 +274,24 @@ func uid2go_client_set_default_identity_scope(h C.uint64_t, scope C.int32_t) (st
 
 //export uid2go_auto_refresh_start
 func uid2go_auto_refresh_start(h C.uint64_t, intervalMs, timeoutMs C.uint32_t) (status C.int32_t) {
-	defer recoverInto(&status)
+	defer recoverInto(&status, guard())
 	e, ok := live(h)
 	if !ok {
 		return statusInvalidHandle
 	}
 	opts := uid2.AutoRefreshOptions{Interval: time.Duration(intervalMs) * time.Millisecond, Timeout: timeout(timeoutMs)}
 	if err := e.client.StartAutoRefresh(opts); err != nil {
-		setError(err.Error())
-		return statusInvalidArgument
+		if errors.Is(err, uid2.ErrClosed) {
+			return noHandle() // freed by another thread meanwhile
+		}
+		return invalid(err.Error())
 	}
 	return C.UID2_STATUS_SUCCESS
 }
 
 //export uid2go_auto_refresh_stop
 func uid2go_auto_refresh_stop(h C.uint64_t) (status C.int32_t) {
-	defer recoverInto(&status)
+	defer recoverInto(&status, guard())
 	e, ok := live(h)
 	if !ok {
 		return statusInvalidHandle
@@ -272,7 +309,7 @@ func unixMs(t time.Time) C.int64_t {
 
 //export uid2go_refresh_state_get
 func uid2go_refresh_state_get(h C.uint64_t, out *C.uid2_refresh_state, errBuf *C.char, errCap C.size_t) (status C.int32_t) {
-	defer recoverInto(&status)
+	defer recoverInto(&status, guard())
 	e, ok := live(h)
 	if !ok {
 		return statusInvalidHandle
@@ -291,7 +328,7 @@ func uid2go_refresh_state_get(h C.uint64_t, out *C.uid2_refresh_state, errBuf *C
 		key_count:            C.int32_t(s.KeyCount),
 	}
 	if errCap > 0 && errBuf != nil {
-		dst := unsafe.Slice((*byte)(unsafe.Pointer(errBuf)), int(errCap))
+		dst := unsafe.Slice((*byte)(unsafe.Pointer(errBuf)), int(capacity(errCap)))
 		n := copy(dst[:len(dst)-1], s.LastError)
 		dst[n] = 0
 	}
@@ -342,17 +379,22 @@ func decryptInto(e *entry, tok, domain string, nowMs int64, out *C.uid2_decrypti
 //export uid2go_decrypt
 func uid2go_decrypt(h C.uint64_t, tok *C.char, tokLen C.size_t, domain *C.char, domainLen C.size_t,
 	nowMs C.int64_t, out *C.uid2_decryption_result, uidBuf *C.char, uidCap C.size_t) (status C.int32_t) {
-	defer recoverInto(&status)
-	if out == nil || (tok == nil && tokLen > 0) || (domain == nil && domainLen > 0) {
-		return statusInvalidArgument
+	defer recoverInto(&status, guard())
+	switch {
+	case out == nil:
+		return invalid("out is NULL")
+	case (tok == nil && tokLen > 0) || (domain == nil && domainLen > 0):
+		return invalid("a NULL token or domain with a non-zero length")
+	case tokLen > maxLen || domainLen > maxLen:
+		return invalid("token or domain length is too large")
 	}
 	e := lookup(h)
 	if e == nil {
-		return statusInvalidHandle // uid2.c writes the failed result
+		return noHandle() // uid2.c writes the failed result
 	}
 	var ub []byte
 	if uidBuf != nil {
-		ub = unsafe.Slice((*byte)(unsafe.Pointer(uidBuf)), int(uidCap))[:0]
+		ub = unsafe.Slice((*byte)(unsafe.Pointer(uidBuf)), int(capacity(uidCap)))[:0]
 		if uidCap == 0 {
 			ub = []byte{}
 		}
@@ -363,23 +405,26 @@ func uid2go_decrypt(h C.uint64_t, tok *C.char, tokLen C.size_t, domain *C.char, 
 //export uid2go_decrypt_batch
 func uid2go_decrypt_batch(h C.uint64_t, toks *C.char, offsets *C.int32_t, count C.size_t,
 	domain *C.char, domainLen C.size_t, nowMs C.int64_t, results *C.uid2_decryption_result) (status C.int32_t) {
-	defer recoverInto(&status)
+	defer recoverInto(&status, guard())
 	if count == 0 {
 		if lookup(h) == nil {
-			return statusInvalidHandle
+			return noHandle()
 		}
 		return C.UID2_STATUS_SUCCESS
 	}
-	if toks == nil || offsets == nil || results == nil || (domain == nil && domainLen > 0) {
-		return statusInvalidArgument
+	switch {
+	case toks == nil || offsets == nil || results == nil || (domain == nil && domainLen > 0):
+		return invalid("a NULL tokens, offsets or results, or a NULL domain with a non-zero length")
+	case count > maxLen-1 || domainLen > maxLen:
+		return invalid("count or domain length is too large")
 	}
 	offs := unsafe.Slice((*int32)(unsafe.Pointer(offsets)), int(count)+1)
 	if !validOffsets(offs) {
-		return statusInvalidArgument
+		return invalid("offsets must start at 0 or more and never decrease")
 	}
 	e := lookup(h)
 	if e == nil {
-		return statusInvalidHandle
+		return noHandle()
 	}
 	res := unsafe.Slice(results, int(count))
 	all := unsafe.Slice((*byte)(unsafe.Pointer(toks)), int(offs[count]))
@@ -408,7 +453,9 @@ func uid2go_decrypt_batch(h C.uint64_t, toks *C.char, offsets *C.int32_t, count 
 		wg.Add(1)
 		go func(lo, hi int) {
 			defer wg.Done()
-			// A panic here would escape the export's recover.
+			// A panic here would escape the export's recover; a fault on
+			// the caller's memory must panic here too.
+			debug.SetPanicOnFault(true)
 			defer func() {
 				if recover() != nil {
 					panicked.Store(true)
@@ -461,13 +508,15 @@ func encryptInto(s *uid2.SharingClient, dst []byte, raw string, nowMs, keysetID 
 }
 
 // sharingClient finds the sharing client an encrypt needs. (Encrypt, like
-// decrypt, leaves the thread's error message alone.)
+// decrypt, leaves the thread's error message alone when it succeeds or
+// returns a token status: those are the calls a hot loop makes.)
 func sharingClient(h C.uint64_t) (*uid2.SharingClient, C.int32_t) {
 	e := lookup(h)
 	switch {
 	case e == nil:
-		return nil, statusInvalidHandle
+		return nil, noHandle()
 	case e.sharing == nil:
+		setError("this call needs a sharing client, not a bidstream client")
 		return nil, statusWrongClientType
 	}
 	return e.sharing, C.UID2_STATUS_SUCCESS
@@ -475,14 +524,20 @@ func sharingClient(h C.uint64_t) (*uid2.SharingClient, C.int32_t) {
 
 func encryptOne(h C.uint64_t, raw *C.char, rawLen C.size_t, nowMs, keysetID C.int64_t,
 	nonces *[uid2.NonceSize]byte, out *C.char, outCap C.size_t, outLen *C.size_t) C.int32_t {
-	if outLen == nil || (raw == nil && rawLen > 0) || (out == nil && outCap > 0) {
-		return statusInvalidArgument
+	switch {
+	case outLen == nil:
+		return invalid("out_len is NULL")
+	case (raw == nil && rawLen > 0) || (out == nil && outCap > 0):
+		return invalid("a NULL raw UID or output buffer with a non-zero length")
+	case rawLen > maxLen:
+		return invalid("raw UID length is too large")
 	}
 	*outLen = 0
 	sc, st := sharingClient(h)
 	if st != C.UID2_STATUS_SUCCESS {
 		return st
 	}
+	outCap = capacity(outCap)
 	dst := cbuf(out, outCap)
 	st, n := encryptInto(sc, dst, gostr(raw, rawLen), int64(nowMs), int64(keysetID), nonces)
 	*outLen = C.size_t(n)
@@ -495,16 +550,16 @@ func encryptOne(h C.uint64_t, raw *C.char, rawLen C.size_t, nowMs, keysetID C.in
 //export uid2go_encrypt
 func uid2go_encrypt(h C.uint64_t, raw *C.char, rawLen C.size_t, nowMs, keysetID C.int64_t,
 	out *C.char, outCap C.size_t, outLen *C.size_t) (status C.int32_t) {
-	defer recoverInto(&status)
+	defer recoverInto(&status, guard())
 	return encryptOne(h, raw, rawLen, nowMs, keysetID, nil, out, outCap, outLen)
 }
 
 //export uid2go_encrypt_with_nonces_insecure_for_tests
 func uid2go_encrypt_with_nonces_insecure_for_tests(h C.uint64_t, raw *C.char, rawLen C.size_t, nowMs, keysetID C.int64_t,
 	nonces *C.uint8_t, out *C.char, outCap C.size_t, outLen *C.size_t) (status C.int32_t) {
-	defer recoverInto(&status)
+	defer recoverInto(&status, guard())
 	if nonces == nil {
-		return statusInvalidArgument
+		return invalid("nonces is NULL")
 	}
 	n := *(*[uid2.NonceSize]byte)(unsafe.Pointer(nonces))
 	return encryptOne(h, raw, rawLen, nowMs, keysetID, &n, out, outCap, outLen)
@@ -513,10 +568,13 @@ func uid2go_encrypt_with_nonces_insecure_for_tests(h C.uint64_t, raw *C.char, ra
 //export uid2go_encrypt_batch
 func uid2go_encrypt_batch(h C.uint64_t, raws *C.char, offsets *C.int32_t, count C.size_t, nowMs, keysetID C.int64_t,
 	out *C.char, outCap C.size_t, outOffsets *C.int32_t, statuses *C.int32_t, outNeeded *C.size_t) (status C.int32_t) {
-	defer recoverInto(&status)
-	if outNeeded == nil || (count > 0 && (raws == nil || offsets == nil || outOffsets == nil || statuses == nil)) ||
-		(out == nil && outCap > 0) {
-		return statusInvalidArgument
+	defer recoverInto(&status, guard())
+	switch {
+	case outNeeded == nil || (count > 0 && (raws == nil || offsets == nil || outOffsets == nil || statuses == nil)) ||
+		(out == nil && outCap > 0):
+		return invalid("a NULL out_needed, raw UIDs, offsets, out_offsets or statuses, or a NULL output buffer with a non-zero capacity")
+	case count > maxLen-1:
+		return invalid("count is too large")
 	}
 	*outNeeded = 0
 	sc, st := sharingClient(h)
@@ -531,7 +589,7 @@ func uid2go_encrypt_batch(h C.uint64_t, raws *C.char, offsets *C.int32_t, count 
 	}
 	offs := unsafe.Slice((*int32)(unsafe.Pointer(offsets)), int(count)+1)
 	if !validOffsets(offs) {
-		return statusInvalidArgument
+		return invalid("offsets must start at 0 or more and never decrease")
 	}
 	// A capacity that suffices: each raw UID of n characters decodes to at
 	// most 3n/4 bytes.
@@ -539,15 +597,16 @@ func uid2go_encrypt_batch(h C.uint64_t, raws *C.char, offsets *C.int32_t, count 
 	for i := 0; i < int(count); i++ {
 		needed += token.V4TextLen(int(offs[i+1]-offs[i]) * 3 / 4)
 	}
+	// Checked before the capacity: no buffer would do.
+	if needed > maxLen {
+		return invalid("the tokens would not fit in 2 GiB: split the batch")
+	}
 	*outNeeded = C.size_t(needed)
-	if int(outCap) < needed {
+	if int(capacity(outCap)) < needed {
 		return statusBufferTooSmall
 	}
-	if needed > 1<<31-1 {
-		return statusInvalidArgument
-	}
 	all := unsafe.Slice((*byte)(unsafe.Pointer(raws)), int(offs[count]))
-	buf := unsafe.Slice((*byte)(unsafe.Pointer(out)), int(outCap))
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(out)), int(capacity(outCap)))
 	oo := unsafe.Slice((*int32)(unsafe.Pointer(outOffsets)), int(count)+1)
 	sts := unsafe.Slice((*int32)(unsafe.Pointer(statuses)), int(count))
 	now := int64(nowMs)

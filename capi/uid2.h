@@ -132,16 +132,20 @@ typedef int32_t uid2_status;
 #define UID2_STATUS_BUFFER_TOO_SMALL 100
 /* The handle is 0, unknown, or already freed. */
 #define UID2_STATUS_INVALID_HANDLE 101
-/* A required pointer is NULL, or an argument is out of range. */
+/* A required pointer is NULL, or an argument is out of range (every length
+ * and count must be at most INT32_MAX; larger capacities are used up to
+ * INT32_MAX). */
 #define UID2_STATUS_INVALID_ARGUMENT 102
-/* A bug in the library was caught; the process is unharmed. */
+/* A fault was caught inside the library (a bug in it, or a pointer argument
+ * to memory that cannot be read or written); the process is unharmed. */
 #define UID2_STATUS_INTERNAL_ERROR 103
 /* Called in a child process forked after the library was loaded. */
 #define UID2_STATUS_FORKED_PROCESS 104
 /* A refresh over HTTP failed (network, HTTP status, envelope); the previous
  * keys are kept. */
 #define UID2_STATUS_REFRESH_FAILED 105
-/* A key JSON buffer could not be parsed; the previous keys are kept. */
+/* A key JSON buffer could not be parsed or holds no key; the previous keys
+ * are kept. */
 #define UID2_STATUS_INVALID_KEYS 106
 /* The call needs a sharing client (encrypt) but got a bidstream client. */
 #define UID2_STATUS_WRONG_CLIENT_TYPE 107
@@ -219,8 +223,10 @@ uid2_status uid2_refresh(uid2_client client, uint32_t timeout_ms);
 
 /* Loads keys from a JSON buffer: a whole key response ({"body": {...}}), or
  * just its body (the /v2/key/sharing or /v2/key/bidstream object, or the
- * legacy array of keys). Returns SUCCESS, INVALID_KEYS (old keys kept),
- * INVALID_ARGUMENT (NULL json), INVALID_HANDLE. */
+ * legacy array of keys). Returns SUCCESS, INVALID_KEYS (old keys kept: the
+ * JSON could not be parsed, or holds no key at all, which no UID2 service
+ * sends), INVALID_ARGUMENT (NULL json, or json_len above INT32_MAX),
+ * INVALID_HANDLE. */
 uid2_status uid2_refresh_json(uid2_client client, const char *json,
                               size_t json_len);
 

@@ -5,6 +5,7 @@
 // Needs UID2_VECTORS (the tests/vectors directory) and UID2_CLI (the uid2
 // command, whose local key service the HTTP tests run) in the environment.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -398,6 +399,7 @@ TEST(Abi, HandlesAndArguments) {
   uid2_status st;
   EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_decrypt(h, "abcd", 4, nullptr, 0, 0, &r));
   EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, r.status);
+  EXPECT_EQ("invalid handle", lastError());  // never an earlier call's message
   EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_encrypt(h, "abcd", 4, 0, 0, buf, sizeof buf, &n));
   EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_encrypt_batch(h, "a", offs, 1, 0, 0, buf, 8, offs, &st, &n));
   EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_refresh(h, 10));
@@ -414,6 +416,12 @@ TEST(Abi, HandlesAndArguments) {
   r.status = UID2_STATUS_SUCCESS;
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt(h2, nullptr, 4, nullptr, 0, 0, &r));
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, r.status);
+  EXPECT_NE(std::string::npos, lastError().find("NULL token")) << lastError();
+  EXPECT_EQ(UID2_STATUS_WRONG_CLIENT_TYPE, uid2_encrypt(h2, "abcd", 4, 0, 0, buf, sizeof buf, &n));
+  EXPECT_NE(std::string::npos, lastError().find("sharing client")) << lastError();
+  int32_t down[] = {2, 1};
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_batch(h2, "ab", down, 1, nullptr, 0, 0, &r));
+  EXPECT_NE(std::string::npos, lastError().find("offsets")) << lastError();
   r.status = UID2_STATUS_SUCCESS;
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt(h2, "abcd", 4, nullptr, 3, 0, &r));
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, r.status);
@@ -495,11 +503,69 @@ TEST(Abi, RefreshJsonKeepsOldKeys) {
   EXPECT_EQ(7, s.key_count);
   ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_state_get(c.h, &s, tiny, sizeof tiny));
   EXPECT_EQ(3u, std::strlen(tiny));
+  // A response without a single key is refused too: the keys stay.
+  for (const std::string empty : {R"({"body":{"keys":[]}})", R"([])", R"({"keys":[]})"}) {
+    EXPECT_EQ(UID2_STATUS_INVALID_KEYS, uid2_refresh_json(c.h, empty.data(), empty.size())) << empty;
+    EXPECT_NE(std::string::npos, lastError().find("no keys")) << lastError();
+  }
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_state_get(c.h, &s, nullptr, 0));
+  EXPECT_EQ(7, s.key_count);
   // Old keys still decrypt.
   for (auto &cs : f["cases"]) {
     if (cs["op"] == "decrypt" && cs["name"] == "v4 email") {
       EXPECT_EQ(cs["expect"], decryptCase(c.h, cs));
     }
+  }
+}
+
+// Lengths and counts that cannot be right are refused with a message; a
+// pointer to memory that cannot be read is INTERNAL_ERROR, not a crash; the
+// client works on.
+TEST(Abi, HugeLengthsAndWildPointers) {
+  json f = vectorFile("sharing.json");
+  Client c(UID2_CLIENT_SHARING);
+  c.load(f["keys"]);
+  const size_t huge = (size_t{1} << 32) + 2;  // an int32 of it would be 2
+  uid2_decryption_result r;
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_refresh_json(c.h, "{}", huge));
+  EXPECT_NE(std::string::npos, lastError().find("too large")) << lastError();
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt(c.h, "abcd", SIZE_MAX, nullptr, 0, 0, &r));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, r.status);
+  int32_t offs[] = {0, 4};
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_batch(c.h, "abcd", offs, SIZE_MAX, nullptr, 0, 0, &r));
+  char out[512];
+  size_t n = 0;
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_encrypt(c.h, "abcd", huge, 0, 0, out, sizeof out, &n));
+  // Tokens that would need more than 2 GiB: refused before any capacity is
+  // asked for (the raw UIDs are never read).
+  int32_t big[] = {0, INT32_MAX};
+  int32_t out_offs[2];
+  uid2_status st[1];
+  size_t needed = 0;
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_encrypt_batch(c.h, "a", big, 1, 0, 0, out, sizeof out, out_offs, st, &needed));
+  EXPECT_EQ(0u, needed);
+  EXPECT_NE(std::string::npos, lastError().find("split the batch")) << lastError();
+
+  // Memory that faults on any access, far from address 0. The calls run at
+  // the vectors' time, when their keys are valid, so that they read it.
+  const int64_t now = f["cases"][0]["now_ms"];
+  const size_t len = 64 * 1024;
+  void *p = mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(MAP_FAILED, p);
+  const char *wild = static_cast<const char *>(p);
+  EXPECT_EQ(UID2_STATUS_INTERNAL_ERROR, uid2_decrypt(c.h, wild, 218, nullptr, 0, now, &r));
+  EXPECT_EQ(UID2_STATUS_INTERNAL_ERROR, r.status);
+  EXPECT_NE(std::string::npos, lastError().find("internal error")) << lastError();
+  EXPECT_EQ(UID2_STATUS_INTERNAL_ERROR, uid2_refresh_json(c.h, wild, 100));
+  EXPECT_EQ(UID2_STATUS_INTERNAL_ERROR, uid2_encrypt(c.h, wild, 44, now, 0, out, sizeof out, &n));
+  // A batch large enough to be shared among worker goroutines.
+  std::vector<int32_t> many(301);
+  for (size_t i = 0; i < many.size(); i++) many[i] = static_cast<int32_t>(i * 200);
+  std::vector<uid2_decryption_result> rs(300);
+  EXPECT_EQ(UID2_STATUS_INTERNAL_ERROR, uid2_decrypt_batch(c.h, wild, many.data(), 300, nullptr, 0, now, rs.data()));
+  munmap(p, len);
+  for (auto &cs : f["cases"]) {
+    if (cs["op"] == "decrypt" && cs["name"] == "v4 email") EXPECT_EQ(cs["expect"], decryptCase(c.h, cs));
   }
 }
 
