@@ -33,7 +33,10 @@ typedef struct {
   int heap;
 } span;
 
+/* Throws OutOfMemoryError unless an exception is already pending (several
+ * allocations in a row may fail; JNI allows no calls but a few then). */
 static void throw_oom(JNIEnv *env) {
+  if ((*env)->ExceptionCheck(env)) return;
   jclass c = (*env)->FindClass(env, "java/lang/OutOfMemoryError");
   if (c != NULL) (*env)->ThrowNew(env, c, "libuid2 JNI shim: malloc failed");
 }
