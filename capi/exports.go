@@ -370,8 +370,11 @@ func decryptInto(e *entry, tok, domain string, nowMs int64, out *C.uid2_decrypti
 	}
 	if !external {
 		out.uid[n] = 0 // the inline buffer always has room for the NUL
-	} else if n < cap(uidBuf) {
-		uidBuf[:n+1][n] = 0
+	} else {
+		out.uid[0] = 0 // uid2.h: out->uid is left empty
+		if n < cap(uidBuf) {
+			uidBuf[:n+1][n] = 0
+		}
 	}
 	return out.status
 }

@@ -34,7 +34,7 @@ static void mark_forked(void) { forked = 1; }
  * region of Mono's embedding API: Mono treats the thread as running managed
  * code, waits for the call to return, and stops the thread here, outside Go,
  * where it holds nothing. (Under preemptive suspend the region does nothing;
- * the C# binding refuses that mode.) A call that may block for long (an HTTP
+ * such calls are refused, below.) A call that may block for long (an HTTP
  * refresh, stopping an automatic refresh) would hold up Mono's garbage
  * collector meanwhile, so it runs on a thread of its own, which Mono does
  * not know, while the caller waits here.

@@ -26,8 +26,9 @@
  *   Every function that can fail returns a uid2_status. Numbers are fixed
  *   forever; new statuses may be added. Status numbers 0-99 are the token
  *   statuses of the official SDKs (a superset of their decryption and
- *   encryption statuses); 100 and up are statuses of this ABI. For a failed
- *   call other than decrypt/encrypt, uid2_last_error_message() tells why.
+ *   encryption statuses); 100 and up are statuses of this ABI. For a call
+ *   that fails with a status of this ABI, uid2_last_error_message() tells
+ *   why.
  *
  * Threads
  *   Every function is safe to call from any number of threads at once.
@@ -160,9 +161,10 @@ const char *uid2_status_name(uid2_status status);
 
 /* Copies the message of the last call made on this thread into buf,
  * NUL-terminated and truncated to cap-1 bytes, and returns the message's
- * full length: 0 if that call succeeded. Decrypt and encrypt calls (which
- * report only statuses) leave the message alone. buf may be NULL when cap
- * is 0. Messages never contain keys, secrets or API keys. */
+ * full length: 0 if that call succeeded. Decrypt and encrypt calls (the hot
+ * path) leave the message alone when they succeed or return a token status
+ * (0-99) or BUFFER_TOO_SMALL; any other status sets it. buf may be NULL
+ * when cap is 0. Messages never contain keys, secrets or API keys. */
 size_t uid2_last_error_message(char *buf, size_t cap);
 
 /* ------------------------------------------------------------------------ */
@@ -304,10 +306,11 @@ typedef struct uid2_decryption_result {
  * (0-99) for every token, however malformed; BUFFER_TOO_SMALL (with every
  * field set and uid_len the length needed, uid empty) when the raw UID is
  * longer than UID2_UID_INLINE_CAPACITY — call uid2_decrypt_to_buffer then;
- * INVALID_HANDLE; INVALID_ARGUMENT (NULL out, or NULL token with a non-zero
- * length); FORKED_PROCESS; UNSUPPORTED_HOST; INTERNAL_ERROR. Besides the status, a call that
- * fails as a whole leaves out zeroed (identity_type -1). A NULL token with
- * length 0 is an empty token. */
+ * INVALID_HANDLE; INVALID_ARGUMENT (NULL out, a NULL token or
+ * domain_or_app_name with a non-zero length, a length above INT32_MAX);
+ * FORKED_PROCESS; UNSUPPORTED_HOST; INTERNAL_ERROR. Besides the status, a
+ * call that fails as a whole leaves out zeroed (identity_type -1). A NULL
+ * token with length 0 is an empty token. */
 uid2_status uid2_decrypt(uid2_client client, const char *token,
                          size_t token_len, const char *domain_or_app_name,
                          size_t domain_len, int64_t now_ms,
@@ -315,7 +318,8 @@ uid2_status uid2_decrypt(uid2_client client, const char *token,
 
 /* As uid2_decrypt, but the raw UID is written to uid_buf (NUL-terminated
  * when there is room) instead of out->uid, which is left empty; out->uid_len
- * is its length. BUFFER_TOO_SMALL if uid_cap < out->uid_len. */
+ * is its length. BUFFER_TOO_SMALL if uid_cap < out->uid_len;
+ * INVALID_ARGUMENT also for a NULL uid_buf with uid_cap > 0. */
 uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
                                    size_t token_len,
                                    const char *domain_or_app_name,
@@ -330,8 +334,10 @@ uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
  * that result BUFFER_TOO_SMALL). Large batches are shared among the
  * library's threads, one per core; the call returns when all are done.
  * Returns SUCCESS when every token was processed (whatever their statuses),
- * INVALID_HANDLE, or INVALID_ARGUMENT (NULL pointers with count > 0, bad
- * offsets). */
+ * INVALID_HANDLE, INVALID_ARGUMENT (NULL pointers with count > 0, a NULL
+ * domain_or_app_name with a non-zero length, bad offsets, count or a
+ * length above INT32_MAX), FORKED_PROCESS, UNSUPPORTED_HOST or
+ * INTERNAL_ERROR; results are written only on SUCCESS. */
 uid2_status uid2_decrypt_batch(uid2_client client, const char *tokens,
                                const int32_t *offsets, size_t count,
                                const char *domain_or_app_name,
@@ -349,7 +355,8 @@ uid2_status uid2_decrypt_batch(uid2_client client, const char *tokens,
  * NOT_AUTHORIZED_FOR_MASTER_KEY, NOT_AUTHORIZED_FOR_KEY,
  * ENCRYPTION_FAILURE); BUFFER_TOO_SMALL with *out_len the size needed;
  * WRONG_CLIENT_TYPE; INVALID_HANDLE; INVALID_ARGUMENT (NULL out_len, NULL
- * raw_uid with a non-zero length, NULL out with out_cap > 0). */
+ * raw_uid with a non-zero length, NULL out with out_cap > 0, raw_uid_len
+ * above INT32_MAX); FORKED_PROCESS; UNSUPPORTED_HOST; INTERNAL_ERROR. */
 uid2_status uid2_encrypt(uid2_client client, const char *raw_uid,
                          size_t raw_uid_len, int64_t now_ms, int64_t keyset_id,
                          char *out, size_t out_cap, size_t *out_len);
@@ -362,7 +369,9 @@ uid2_status uid2_encrypt(uid2_client client, const char *raw_uid,
  * BUFFER_TOO_SMALL is returned with *out_needed a capacity that suffices;
  * *out_needed is also set on SUCCESS. Returns SUCCESS when every raw UID was
  * processed (whatever their statuses), BUFFER_TOO_SMALL, WRONG_CLIENT_TYPE,
- * INVALID_HANDLE, INVALID_ARGUMENT. */
+ * INVALID_HANDLE, INVALID_ARGUMENT (also when the tokens would need more
+ * than INT32_MAX bytes: split the batch), FORKED_PROCESS, UNSUPPORTED_HOST,
+ * INTERNAL_ERROR. */
 uid2_status uid2_encrypt_batch(uid2_client client, const char *raw_uids,
                                const int32_t *offsets, size_t count,
                                int64_t now_ms, int64_t keyset_id, char *out,

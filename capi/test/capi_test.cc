@@ -360,6 +360,7 @@ TEST(Abi, LongRawUIDs) {
   EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL, uid2_decrypt_to_buffer(c.h, tok.data(), n, nullptr, 0, now, &r, uid.data(), uid.size()));
   EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL, uid2_decrypt_to_buffer(c.h, tok.data(), n, nullptr, 0, now, &r, nullptr, 0));
   uid.assign(400, '\0');
+  std::memset(r.uid, 'X', sizeof r.uid);  // whatever the caller left there
   EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_decrypt_to_buffer(c.h, tok.data(), n, nullptr, 0, now, &r, uid.data(), uid.size()));
   EXPECT_EQ(raw, std::string(uid.data(), 400));
   EXPECT_EQ('\0', r.uid[0]);
