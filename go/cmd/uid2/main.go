@@ -40,10 +40,11 @@ The local key service (the key endpoints /v2/key/sharing and
   uid2 serve (--data DIR | --memory) [--listen 127.0.0.1:8080] [--faults]
              [--scope UID2|EUID] [--key-lifetime 24h] [--token-expiry 720h]
              [--admin-token-file FILE] [--until-stdin-closes]
-      prints its base URL as the first line; the admin token comes from
-      $UID2_ADMIN_TOKEN, --admin-token-file, or DIR/admin-token (made if
-      missing); stops on SIGINT or SIGTERM, and with --until-stdin-closes
-      also when standard input reaches end of file
+      prints its base URL as the first line; the admin token (16 characters
+      or more) comes from --admin-token-file (made if missing), else
+      $UID2_ADMIN_TOKEN, else DIR/admin-token (made if missing); stops on
+      SIGINT or SIGTERM, and with --until-stdin-closes also when standard
+      input reaches end of file
 
 Managing it (ADMIN: --admin-url URL or $UID2_ADMIN_URL, and the admin token
 in $UID2_ADMIN_TOKEN or --admin-token-file FILE):
@@ -70,7 +71,8 @@ KEYS is either
 decrypt and encrypt print one JSON object per input line. With no TOKEN or
 RAW_UID arguments they read standard input, one per line. TIME is RFC 3339
 (2024-01-02T03:04:05Z) or Unix epoch milliseconds; default now.
-Run "uid2 COMMAND -h" for a command's flags.
+Run "uid2 COMMAND -h" (for the admin commands "uid2 COMMAND VERB -h", e.g.
+"uid2 site create -h") for a command's flags.
 `
 
 func main() {

@@ -12,11 +12,11 @@ import java.util.Locale;
 /**
  * Loads {@code libuid2.so} and the JNI shim {@code libuid2jni.so}, once per class loader.
  *
- * <p>Lookup order, for the library: the {@code uid2.library.path} system property or the {@code
- * UID2_LIBRARY_PATH} environment variable (the full path of the .so); else the copy in this jar; else
- * {@code libuid2.so} in {@code java.library.path}; else the system loader, which finds {@code
- * libuid2.so.1} through the shim's {@code DT_NEEDED}. For the shim: {@code libuid2jni.so} in {@code
- * java.library.path} when it is there, else the copy in this jar.
+ * <p>Lookup order (as the README's): the library from the {@code uid2.library.path} system property or
+ * the {@code UID2_LIBRARY_PATH} environment variable (the full path of the .so) when set; else, when
+ * {@code libuid2jni.so} is in {@code java.library.path}, the shim from there and the library
+ * ({@code libuid2.so} or {@code libuid2.so.1}) from there too, else from the system loader through the
+ * shim's {@code DT_NEEDED}; else the copies in this jar; else {@code System.loadLibrary("uid2jni")}.
  *
  * <p>Files from the jar are extracted once to a new private ({@code rwx------}) temporary directory,
  * loaded, and deleted right away (a loaded library stays mapped), so nothing is left behind. They are
