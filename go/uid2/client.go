@@ -66,9 +66,14 @@ type core struct {
 	secret       *envelope.Cipher // nil for a JSON-only client
 	http         *http.Client
 
-	mu    sync.Mutex // guards state and auto
+	mu    sync.Mutex // guards state, auto and installed
 	state RefreshState
 	auto  *autoRefresher
+	// started numbers refreshes (HTTP and JSON) in the order they start;
+	// installed is the number of the one whose keys are in place. A refresh
+	// that ends after a later-started one succeeded does not replace its keys.
+	started   atomic.Uint64
+	installed uint64
 	// autoMu serialises starting and stopping automatic refresh.
 	autoMu sync.Mutex
 	closed bool // guarded by autoMu: no automatic refresh starts after Close
@@ -107,8 +112,9 @@ func (c *core) decryptAt(token, domainOrAppName string, nowMs int64) DecryptionR
 // RefreshJSON loads keys from a whole key response ({"body": …}) or its
 // body, without HTTP. On error the current keys are kept.
 func (c *core) RefreshJSON(data []byte) error {
+	n := c.started.Add(1)
 	set, err := c.parseKeys(data)
-	c.record(set, err)
+	c.record(n, set, err)
 	return err
 }
 
@@ -141,8 +147,11 @@ func (c *core) SetDefaultIdentityScope(scope int) error {
 	return nil
 }
 
-// record swaps in a new key set on success and updates the refresh state.
-func (c *core) record(set *keys.Set, err error) {
+// record updates the refresh state with the outcome of refresh number n,
+// and on success swaps in its key set unless a refresh that started later
+// has already put its own in place (a slow HTTP refresh must not undo a
+// newer one).
+func (c *core) record(n uint64, set *keys.Set, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := time.Now()
@@ -152,7 +161,10 @@ func (c *core) record(set *keys.Set, err error) {
 		c.state.ConsecutiveFailures++
 		return
 	}
-	c.keys.Store(set)
+	if n > c.installed {
+		c.keys.Store(set)
+		c.installed = n
+	}
 	c.state.LastSuccess = t
 	c.state.LastError = ""
 	c.state.ConsecutiveFailures = 0

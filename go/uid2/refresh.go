@@ -34,8 +34,9 @@ func (c *core) keyPath() string {
 // and swaps them in. ctx bounds the whole exchange. On error the current
 // keys are kept; errors never contain the API key or the secret.
 func (c *core) Refresh(ctx context.Context) error {
+	n := c.started.Add(1)
 	set, err := c.fetch(ctx)
-	c.record(set, err)
+	c.record(n, set, err)
 	return err
 }
 

@@ -224,6 +224,53 @@ func TestAutoRefresh(t *testing.T) {
 	assert.Equal(t, n, ks.KeyRequests.Load(), "no refresh after stop")
 }
 
+// gate holds each request until released, so that a refresh can be made to
+// end after another.
+type gate struct {
+	next     http.Handler
+	arrived  chan struct{}
+	released chan struct{}
+}
+
+func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.arrived <- struct{}{}
+	<-g.released
+	g.next.ServeHTTP(w, r)
+}
+
+// A refresh over HTTP that ends after a later-started JSON refresh leaves
+// the later keys in place; it still counts as a successful refresh.
+func TestSlowRefreshDoesNotUndoANewerOne(t *testing.T) {
+	keysA, _ := vectorKeys(t, "sharing.json")                   // 7 keys, from the service
+	keysB, c := vectorKeys(t, "sharing-no-default-keyset.json") // 3 keys, loaded later
+	ks, err := testserver.New(apiKey, secret, keysA)
+	require.NoError(t, err)
+	g := &gate{next: ks, arrived: make(chan struct{}), released: make(chan struct{})}
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	client, err := uid2.NewSharingClient(srv.URL, apiKey, secret)
+	require.NoError(t, err)
+
+	slow := make(chan error, 1)
+	go func() { slow <- client.Refresh(context.Background()) }()
+	<-g.arrived // the HTTP refresh has started and waits for its answer
+	require.NoError(t, client.RefreshJSON(keysB))
+	close(g.released)
+	require.NoError(t, <-slow)
+
+	st := client.RefreshState()
+	assert.Equal(t, 3, st.KeyCount, "the later refresh's keys stay")
+	assert.Zero(t, st.ConsecutiveFailures)
+	assert.Equal(t, uid2.Success, client.DecryptTokenIntoRawUIDAt(c.Token, time.UnixMilli(c.NowMs)).Status)
+
+	// The next refresh, started after both, puts its keys in place.
+	require.NoError(t, func() error {
+		go func() { <-g.arrived }()
+		return client.Refresh(context.Background())
+	}())
+	assert.Equal(t, 7, client.RefreshState().KeyCount)
+}
+
 // Close stops automatic refresh for good, also when it races a start: once
 // both have returned, no refresher runs (one left running would call the
 // service for ever with nothing to stop it).
