@@ -114,18 +114,24 @@ func TestAllocations(t *testing.T) {
 	ms := now.UnixMilli()
 	// Warm the scratch pool.
 	c.DecryptAppend(buf, tokens["v4"], "", ms)
-	for name, f := range map[string]func(){
-		"decrypt v4":        func() { c.DecryptTokenIntoRawUIDAt(tokens["v4"], now) },
-		"decrypt v2":        func() { c.DecryptTokenIntoRawUIDAt(tokens["v2"], now) },
-		"encrypt":           func() { c.EncryptRawUIDIntoTokenWith(raw, uid2.EncryptOptions{Now: now}) },
-		"decrypt v4 append": func() { c.DecryptAppend(buf, tokens["v4"], "", ms) },
-		"encrypt append":    func() { c.EncryptAppend(buf, raw, ms, 0) },
+	// Each returns its status: the budget counts only calls that succeed (a
+	// failing call may allocate nothing at all).
+	for name, f := range map[string]func() uid2.Status{
+		"decrypt v4":        func() uid2.Status { return c.DecryptTokenIntoRawUIDAt(tokens["v4"], now).Status },
+		"decrypt v2":        func() uid2.Status { return c.DecryptTokenIntoRawUIDAt(tokens["v2"], now).Status },
+		"encrypt":           func() uid2.Status { return c.EncryptRawUIDIntoTokenWith(raw, uid2.EncryptOptions{Now: now}).Status },
+		"decrypt v4 append": func() uid2.Status { return c.DecryptAppend(buf, tokens["v4"], "", ms).Status },
+		"encrypt append": func() uid2.Status {
+			_, st := c.EncryptAppend(buf, raw, ms, 0)
+			return st
+		},
 	} {
+		require.Equal(t, uid2.Success, f(), name)
 		limit := 1.0
 		if strings.HasSuffix(name, "append") {
 			limit = 0
 		}
-		if got := testing.AllocsPerRun(200, f); got > limit {
+		if got := testing.AllocsPerRun(200, func() { f() }); got > limit {
 			t.Errorf("%s: %v allocations per run, want <= %v", name, got, limit)
 		}
 	}

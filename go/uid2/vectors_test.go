@@ -195,10 +195,12 @@ func TestDefaultIdentityScope(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, c.SetDefaultIdentityScope(scope))
 		require.NoError(t, c.RefreshJSON(unnamed))
+		checked := 0
 		for _, tc := range f.Cases {
 			if tc.Token == "" || !strings.HasPrefix(tc.Name, "EUID v") && tc.Name != "UID2 token" {
 				continue
 			}
+			checked++
 			euidToken := tc.Name != "UID2 token"
 			want := uid2.InvalidIdentityScope
 			if euidToken == (scope == keys.ScopeEUID) {
@@ -207,13 +209,17 @@ func TestDefaultIdentityScope(t *testing.T) {
 			got := c.DecryptTokenIntoRawUIDAt(tc.Token, time.UnixMilli(tc.NowMs)).Status
 			assert.Equal(t, want, got, "default scope %d, %s", scope, tc.Name)
 		}
+		require.Equal(t, 4, checked, "the EUID v2/v3/v4 tokens and the UID2 token of the vectors")
 		// A response that names its scope keeps it.
 		require.NoError(t, c.RefreshJSON(f.Keys))
+		checked = 0
 		for _, tc := range f.Cases {
 			if tc.Name == "EUID v4 email" {
 				assert.Equal(t, uid2.Success, c.DecryptTokenIntoRawUIDAt(tc.Token, time.UnixMilli(tc.NowMs)).Status)
+				checked++
 			}
 		}
+		require.Equal(t, 1, checked, "the vectors' EUID v4 email case")
 	}
 	c, err := uid2.NewSharingClient("", "", "")
 	require.NoError(t, err)

@@ -48,6 +48,8 @@ def expected_vector_lines(vectors_dir):
             vector = json.load(f)
         for case in vector["cases"]:
             lines.append(canonical({"file": name, "case": case["name"], "result": case["expect"]}))
+    if not lines:
+        raise SystemExit("no vector cases in %s: every driver would match nothing" % vectors_dir)
     return lines
 
 

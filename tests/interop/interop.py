@@ -332,8 +332,12 @@ def check_good(run, cases, results):
                 if sdk == lang and r.get(field) == value != want[field]:
                     want[field] = value
                     quirks_seen.add((sdk, field))
-            diffs = ["field %s: expected %s, got %s" % (k, conformance.short(v), conformance.short(r[k]))
-                     for k, v in want.items() if k in r and r[k] != v]
+            # An SDK may not expose every field, but every driver reports status and raw UID, and
+            # ours report every field.
+            required = want if lang in OURS else ("status", "uid")
+            diffs = ["field %s: missing" % k for k in required if k not in r]
+            diffs += ["field %s: expected %s, got %s" % (k, conformance.short(v), conformance.short(r[k]))
+                      for k, v in want.items() if k in r and r[k] != v]
             t0, t1 = m["window"]
             if "established_ms" in r:
                 e = r["established_ms"]

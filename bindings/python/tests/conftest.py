@@ -106,7 +106,7 @@ def first_success(op: str, client: str = "sharing", scope: str | None = None):
                 if op == "decrypt" and (scope and exp["identity_scope"] != scope or len(exp["uid"]) > 256):
                     continue
                 return data, case
-    pytest.skip(f"no successful {client} {op} vector")
+    pytest.fail(f"no successful {client} {op} vector: the shared vectors lost the case this test needs")
 
 
 def make_keys(now_s: int, scope: str = "UID2", variant: int = 1) -> dict:

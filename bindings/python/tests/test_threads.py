@@ -97,35 +97,43 @@ def test_encrypt_and_decrypt_threads():
 
 
 def test_close_while_in_use():
-    """Closing a client that other threads are using: their calls finish or
-    raise ValueError('... is closed'); nothing crashes, nothing leaks."""
+    """Closing a client that other threads are using without pause: every
+    call before the close gives the right result, close() does not wait for
+    them, and each thread's next call raises ValueError('... is closed');
+    nothing crashes, nothing leaks."""
     keys = make_keys(int(time.time()))
     token = make_token(keys)
-    now = None
     base = libuid2.client_count()
     for _ in range(5):
         client = SharingClient()
         assert client.refresh_json(json.dumps(keys)).success
         outcomes: list = []
+        busy = threading.Barrier(THREADS + 1)
 
         def worker():
+            calls = 0
             try:
-                for _ in range(2000):
-                    client.decrypt_token_into_raw_uid(token, now=now)
-                    client.decrypt_tokens_into_raw_uids([token] * 4, now=now)
-                outcomes.append("done")
+                while True:  # until the client is closed
+                    if not client.decrypt_token_into_raw_uid(token).success:
+                        outcomes.append("wrong result")
+                        return
+                    if not all(r.success for r in client.decrypt_tokens_into_raw_uids([token] * 4)):
+                        outcomes.append("wrong batch result")
+                        return
+                    calls += 1
+                    if calls == 1:
+                        busy.wait()
             except ValueError as exc:
-                assert "closed" in str(exc)
-                outcomes.append("closed")
+                outcomes.append("closed" if "closed" in str(exc) and calls > 0 else f"{exc} after {calls} calls")
 
         threads = [threading.Thread(target=worker) for _ in range(THREADS)]
         for t in threads:
             t.start()
-        time.sleep(0.05)
+        busy.wait(30)  # every thread has made calls and is still making them
         client.close()
         for t in threads:
             t.join(30)
-        assert len(outcomes) == THREADS
+        assert outcomes == ["closed"] * THREADS
     assert libuid2.client_count() == base
 
 
