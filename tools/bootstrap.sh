@@ -3,8 +3,9 @@
 # Idempotent and fast when everything is already there: dpkg-query first,
 # `apt-get update` + `apt-get install` only for what is missing.
 # Sources: Debian apt, and once, for the interop tests, the pinned official UID2
-# SDKs from PyPI and Maven Central into ~/.cache/libuid2/official-sdks (Go
-# modules come later from the Go module proxy, through Bazel's repository rules).
+# SDKs (and auditwheel) from PyPI and Maven Central into
+# ~/.cache/libuid2/official-sdks (Go modules come later from the Go module
+# proxy, through Bazel's repository rules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,7 +61,8 @@ if [ -z "$GO" ]; then
 fi
 
 # The official UID2 SDKs that tests/interop compares libuid2 with, pinned in
-# tests/interop/official/: the Python SDK (with its dependencies, by version and
+# tests/interop/official/ (the Python venv also holds auditwheel, which the
+# Python binding's tests run): the Python SDK (with its dependencies, by version and
 # wheel hash) into a virtual environment of its own, the Java SDK and its runtime
 # dependencies resolved through Maven. They are fetched once: the copies of the
 # pin files written last into the cache say what it holds, and both this script

@@ -17,10 +17,14 @@ import pytest
 from conftest import BINDING, RAW_UID, make_keys, make_token
 
 UID2_WHEEL = os.environ.get("UID2_WHEEL")  # a prebuilt wheel (Bazel's //bindings/python:wheel)
+# This binding in the source tree: Bazel's :sdist_test names the tree by its WORKSPACE file, as
+# the sdist takes capi/ and go/ from beside it; elsewhere the tests run in the tree itself.
+SOURCE_BINDING = (os.path.join(os.path.dirname(os.path.realpath(os.environ["UID2_SOURCE_WORKSPACE"])), "bindings", "python")
+                  if os.environ.get("UID2_SOURCE_WORKSPACE") else BINDING)
 
 
-def _backend():
-    spec = importlib.util.spec_from_file_location("libuid2_build_backend", os.path.join(BINDING, "build_backend.py"))
+def _backend(binding=BINDING):
+    spec = importlib.util.spec_from_file_location("libuid2_build_backend", os.path.join(binding, "build_backend.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -62,10 +66,15 @@ def test_wheel_contents(wheel):
 
 
 def test_auditwheel_agrees(wheel):
-    auditwheel = shutil.which("auditwheel")
-    if auditwheel is None:
+    # Bazel passes the pinned one (an interpreter with it installed); elsewhere any on PATH.
+    python = os.environ.get("UID2_AUDITWHEEL_PYTHON")
+    if python:
+        command = [os.path.abspath(python), "-m", "auditwheel"]
+    elif shutil.which("auditwheel"):
+        command = [shutil.which("auditwheel")]
+    else:
         pytest.skip("auditwheel not installed (pip install auditwheel)")
-    proc = subprocess.run([auditwheel, "show", wheel], capture_output=True, text=True)
+    proc = subprocess.run(command + ["show", wheel], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     text = " ".join(proc.stdout.split())
     tag = os.path.basename(wheel)[:-4].split("-")[-1]
@@ -113,9 +122,9 @@ def test_sdist_builds_a_wheel(tmp_path):
     wheel builds from the unpacked sdist (here with a prebuilt library)."""
     import tarfile
 
-    if not os.path.exists(os.path.join(BINDING, "..", "..", "capi", "uid2.h")):
-        pytest.skip("the Go sources are not here (Bazel runfiles)")
-    backend = _backend()
+    assert os.path.exists(os.path.join(SOURCE_BINDING, "..", "..", "capi", "uid2.h")), \
+        "no source tree beside " + SOURCE_BINDING + " (under Bazel this test runs in :sdist_test)"
+    backend = _backend(SOURCE_BINDING)
     name = backend.build_sdist(str(tmp_path / "sdist"))
     with tarfile.open(tmp_path / "sdist" / name) as tar:
         names = tar.getnames()
