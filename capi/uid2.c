@@ -43,8 +43,13 @@ static void mark_forked(void) { forked = 1; }
  * (a null cookie), and could stop a thread of its own anywhere inside Go.
  * Such a call is refused with UID2_STATUS_UNSUPPORTED_HOST instead: what Mono
  * does is asked, not inferred from MONO_THREADS_SUSPEND and Mono's version
- * (a build or an embedder may choose another default). A thread Mono does
- * not know also gets a null cookie; Mono never stops it, so it goes on.
+ * (a build or an embedder may choose another default). Two other threads
+ * get a null cookie too and go on: one Mono does not know (Mono never stops
+ * it), and one of Mono's already in a GC-unsafe state (an embedder's
+ * internal call, or its own region: Mono waits for it as for ours). The
+ * second is told from preemptive suspend by entering a GC-safe region,
+ * which Mono grants then and refuses under preemptive suspend; once any
+ * region was granted, the suspend mode (fixed for the process) is known.
  *
  * The functions are looked up where Mono's DllImport("__Internal") finds
  * them; elsewhere they are absent and cost one branch per call.
@@ -52,32 +57,52 @@ static void mark_forked(void) { forked = 1; }
 static struct {
   void *(*enter)(void **stackdata);
   void (*leave)(void *cookie, void **stackdata);
+  void *(*enter_safe)(void **stackdata);
+  void (*leave_safe)(void *cookie, void **stackdata);
   void *(*thread_info)(void); /* the calling thread's Mono state, or NULL */
+  volatile int regions_granted; /* so the suspend mode is not preemptive */
 } mono;
 
 __attribute__((constructor)) static void uid2_init(void) {
   pthread_atfork(NULL, NULL, mark_forked);
   void *enter = dlsym(RTLD_DEFAULT, "mono_threads_enter_gc_unsafe_region");
   void *leave = dlsym(RTLD_DEFAULT, "mono_threads_exit_gc_unsafe_region");
+  void *enter_safe = dlsym(RTLD_DEFAULT, "mono_threads_enter_gc_safe_region");
+  void *leave_safe = dlsym(RTLD_DEFAULT, "mono_threads_exit_gc_safe_region");
   void *info = dlsym(RTLD_DEFAULT, "mono_thread_info_current_unchecked");
-  if (enter != NULL && leave != NULL && info != NULL) {
+  if (enter && leave && enter_safe && leave_safe && info) {
     mono.enter = (void *(*)(void **))enter;
     mono.leave = (void (*)(void *, void **))leave;
+    mono.enter_safe = (void *(*)(void **))enter_safe;
+    mono.leave_safe = (void (*)(void *, void **))leave_safe;
     mono.thread_info = (void *(*)(void))info;
   }
+}
+
+/* Whether a call that got no GC-unsafe region may run Go on this thread
+ * (see above): the thread is not Mono's, or Mono's suspend is not
+ * preemptive. */
+static int mono_allows_go(void) {
+  if (mono.regions_granted || mono.thread_info() == NULL) return 1;
+  void *stack;
+  void *cookie = mono.enter_safe(&stack);
+  if (cookie == NULL) return 0; /* preemptive: Mono keeps no thread states */
+  mono.leave_safe(cookie, &stack);
+  mono.regions_granted = 1;
+  return 1;
 }
 
 static uid2_status unsupported_host_status(void);
 
 /* The value of a call into Go, made as a GC-unsafe region under Mono; on a
- * thread of Mono's that gets no region (preemptive suspend), `refused`
- * instead, without entering Go. */
+ * thread of Mono's under preemptive suspend, `refused` instead, without
+ * entering Go. */
 #define GO_OR(call, refused)                                             \
   ({                                                                     \
     void *mono_stack_;                                                   \
     void *mono_cookie_ = mono.enter ? mono.enter(&mono_stack_) : NULL;   \
     __typeof__(call) go_result_;                                         \
-    if (mono_cookie_ == NULL && mono.enter && mono.thread_info()) {      \
+    if (mono_cookie_ == NULL && mono.enter && !mono_allows_go()) {       \
       go_result_ = (refused);                                            \
     } else {                                                             \
       go_result_ = (call);                                               \
@@ -312,7 +337,11 @@ uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
                                    uid2_decryption_result *out, char *uid_buf,
                                    size_t uid_cap) {
   if (forked) return decrypt_failed(out, forked_status());
-  if (uid_buf == NULL && uid_cap > 0) return decrypt_failed(out, UID2_STATUS_INVALID_ARGUMENT);
+  if (uid_buf == NULL && uid_cap > 0) {
+    static const char msg[] = "uid_buf is NULL with a non-zero uid_cap";
+    uid2c_set_error(msg, sizeof msg - 1);
+    return decrypt_failed(out, UID2_STATUS_INVALID_ARGUMENT);
+  }
   /* A NULL buffer of capacity 0 still means "not inline". */
   static char none[1];
   return decrypt_status(out, GO(uid2go_decrypt(client, (char *)token, token_len,

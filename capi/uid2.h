@@ -28,7 +28,8 @@
  *   statuses of the official SDKs (a superset of their decryption and
  *   encryption statuses); 100 and up are statuses of this ABI. For a call
  *   that fails with a status of this ABI, uid2_last_error_message() tells
- *   why.
+ *   why. Besides those each function lists, any function that returns a
+ *   status may return FORKED_PROCESS, UNSUPPORTED_HOST and INTERNAL_ERROR.
  *
  * Threads
  *   Every function is safe to call from any number of threads at once.
@@ -142,8 +143,8 @@ typedef int32_t uid2_status;
 #define UID2_STATUS_INTERNAL_ERROR 103
 /* Called in a child process forked after the library was loaded. */
 #define UID2_STATUS_FORKED_PROCESS 104
-/* A refresh over HTTP failed (network, HTTP status, envelope); the previous
- * keys are kept. */
+/* A refresh over HTTP failed (network, HTTP status, envelope, a response
+ * without keys); the previous keys are kept. */
 #define UID2_STATUS_REFRESH_FAILED 105
 /* A key JSON buffer could not be parsed or holds no key; the previous keys
  * are kept. */
@@ -337,7 +338,8 @@ uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
  * INVALID_HANDLE, INVALID_ARGUMENT (NULL pointers with count > 0, a NULL
  * domain_or_app_name with a non-zero length, bad offsets, count or a
  * length above INT32_MAX), FORKED_PROCESS, UNSUPPORTED_HOST or
- * INTERNAL_ERROR; results are written only on SUCCESS. */
+ * INTERNAL_ERROR; results are complete only on SUCCESS (after a failure
+ * some may have been written, others not). */
 uid2_status uid2_decrypt_batch(uid2_client client, const char *tokens,
                                const int32_t *offsets, size_t count,
                                const char *domain_or_app_name,

@@ -12,7 +12,10 @@
  *      such call is refused with UID2_STATUS_UNSUPPORTED_HOST at once, with
  *      a message that says what to do, and Go is not entered;
  *   3. preemptive suspend, a thread Mono does not know: calls work;
- *   4. back to hybrid: calls work again (nothing sticks).
+ *   4. back to hybrid: calls work again (nothing sticks);
+ *   5. hybrid, a thread of Mono's already GC-unsafe (an embedder's internal
+ *      call), which Mono grants no further region: calls work, after one
+ *      GC-safe region that tells this from preemptive suspend.
  *
  * The real Mono is exercised by the C# binding's tests; this checks the
  * library's side of the contract, which those can only observe as a whole.
@@ -30,14 +33,15 @@
 
 static atomic_int granting = 1; /* 1: coop/hybrid; 0: preemptive */
 static _Thread_local int attached; /* whether the thread is Mono's */
+static _Thread_local int unsafe_already; /* in a GC-unsafe state already */
 static _Thread_local int depth;    /* open regions on this thread */
-static atomic_int enters, leaves, nested, wrong_leaves, off_main_enters;
+static atomic_int enters, leaves, nested, wrong_leaves, off_main_enters, safe_enters, safe_leaves;
 static pthread_t main_thread;
 static int cookie_token;
 
 __attribute__((visibility("default"))) void *mono_threads_enter_gc_unsafe_region(void **stackdata) {
   (void)stackdata;
-  if (!attached || !atomic_load(&granting)) return NULL;
+  if (!attached || !atomic_load(&granting) || unsafe_already) return NULL;
   if (!pthread_equal(pthread_self(), main_thread)) atomic_fetch_add(&off_main_enters, 1);
   if (depth++ > 0) atomic_fetch_add(&nested, 1);
   atomic_fetch_add(&enters, 1);
@@ -49,6 +53,21 @@ __attribute__((visibility("default"))) void mono_threads_exit_gc_unsafe_region(v
   if (cookie != &cookie_token || depth != 1) atomic_fetch_add(&wrong_leaves, 1);
   depth--;
   atomic_fetch_add(&leaves, 1);
+}
+
+static int safe_cookie;
+
+__attribute__((visibility("default"))) void *mono_threads_enter_gc_safe_region(void **stackdata) {
+  (void)stackdata;
+  if (!attached || !atomic_load(&granting)) return NULL;
+  atomic_fetch_add(&safe_enters, 1);
+  return &safe_cookie;
+}
+
+__attribute__((visibility("default"))) void mono_threads_exit_gc_safe_region(void *cookie, void **stackdata) {
+  (void)stackdata;
+  if (cookie != &safe_cookie) atomic_fetch_add(&wrong_leaves, 1);
+  atomic_fetch_add(&safe_leaves, 1);
 }
 
 __attribute__((visibility("default"))) void *mono_thread_info_current_unchecked(void) {
@@ -162,6 +181,15 @@ int main(void) {
   /* 4. hybrid again */
   atomic_store(&granting, 1);
   calls_on_this_thread(c, UID2_STATUS_SUCCESS);
+  CHECK(atomic_load(&safe_enters) == 0, "no GC-safe region while regions were granted");
+
+  /* 5. hybrid, a thread already GC-unsafe */
+  unsafe_already = 1;
+  calls_on_this_thread(c, UID2_STATUS_SUCCESS);
+  CHECK(atomic_load(&safe_enters) == 1 && atomic_load(&safe_leaves) == 1,
+        "one GC-safe region told hybrid from preemptive: %d entered, %d left", atomic_load(&safe_enters),
+        atomic_load(&safe_leaves));
+  unsafe_already = 0;
   CHECK(uid2_client_free(c) == UID2_STATUS_SUCCESS, "client_free");
 
   CHECK(atomic_load(&nested) == 0 && atomic_load(&wrong_leaves) == 0 && atomic_load(&off_main_enters) == 0,
