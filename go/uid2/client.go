@@ -148,12 +148,15 @@ func (c *core) SetDefaultIdentityScope(scope int) error {
 }
 
 // record updates the refresh state with the outcome of refresh number n,
-// and on success swaps in its key set unless a refresh that started later
-// has already put its own in place (a slow HTTP refresh must not undo a
-// newer one).
+// and on success swaps in its key set. The outcome of a refresh that ends
+// after a later-started one succeeded is dropped: a slow HTTP refresh must
+// neither undo newer keys nor report a failure they made moot.
 func (c *core) record(n uint64, set *keys.Set, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if n < c.installed {
+		return
+	}
 	t := time.Now()
 	if err != nil {
 		c.state.LastFailure = t
@@ -161,10 +164,8 @@ func (c *core) record(n uint64, set *keys.Set, err error) {
 		c.state.ConsecutiveFailures++
 		return
 	}
-	if n > c.installed {
-		c.keys.Store(set)
-		c.installed = n
-	}
+	c.keys.Store(set)
+	c.installed = n
 	c.state.LastSuccess = t
 	c.state.LastError = ""
 	c.state.ConsecutiveFailures = 0

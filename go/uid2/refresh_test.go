@@ -239,7 +239,8 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // A refresh over HTTP that ends after a later-started JSON refresh leaves
-// the later keys in place; it still counts as a successful refresh.
+// the later keys in place, and its outcome is dropped (a late failure would
+// otherwise be reported while the newest keys are fine).
 func TestSlowRefreshDoesNotUndoANewerOne(t *testing.T) {
 	keysA, _ := vectorKeys(t, "sharing.json")                   // 7 keys, from the service
 	keysB, c := vectorKeys(t, "sharing-no-default-keyset.json") // 3 keys, loaded later
@@ -269,6 +270,19 @@ func TestSlowRefreshDoesNotUndoANewerOne(t *testing.T) {
 		return client.Refresh(context.Background())
 	}())
 	assert.Equal(t, 7, client.RefreshState().KeyCount)
+
+	// A late failure is dropped too: the newer keys are fine.
+	g.released = make(chan struct{})
+	require.NoError(t, ks.SetFailure(testserver.Fail500))
+	go func() { slow <- client.Refresh(context.Background()) }()
+	<-g.arrived
+	require.NoError(t, client.RefreshJSON(keysB))
+	close(g.released)
+	require.Error(t, <-slow, "the caller still learns its refresh failed")
+	st = client.RefreshState()
+	assert.Zero(t, st.ConsecutiveFailures)
+	assert.Empty(t, st.LastError)
+	assert.Equal(t, 3, st.KeyCount)
 }
 
 // Close stops automatic refresh for good, also when it races a start: once

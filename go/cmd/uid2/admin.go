@@ -74,7 +74,7 @@ func (a *adminFlags) call(stdout io.Writer, method, path string, body any) error
 		if json.Unmarshal(data, &e) != nil || e.Error == "" {
 			// Not the key service's own answer (a proxy's page, say): its
 			// start, enough to tell what answered.
-			e.Error = strings.TrimSpace(string(data[:min(len(data), 200)]))
+			e.Error = strings.TrimSpace(strings.ToValidUTF8(string(data[:min(len(data), 200)]), ""))
 		}
 		return refusedError{fmt.Sprintf("%s (HTTP %d)", e.Error, resp.StatusCode)}
 	}

@@ -117,9 +117,9 @@ func where(data string) string {
 	return "in " + data
 }
 
-// adminToken finds the admin token: $UID2_ADMIN_TOKEN, the given file, or
-// DATA/admin-token — made with a random token when it does not exist yet,
-// readable by its owner only. The token is never printed.
+// adminToken finds the admin token: the given file, else $UID2_ADMIN_TOKEN,
+// else DATA/admin-token; a file that does not exist yet is made with a
+// random token, readable by its owner only. The token is never printed.
 func adminToken(file, data string) (string, error) {
 	if t := os.Getenv("UID2_ADMIN_TOKEN"); t != "" && file == "" {
 		return t, nil
