@@ -46,6 +46,7 @@ import time
 import check as conformance  # tests/conformance/check.py: read_lines, short, field_diffs
 from drivers import LANGUAGES as OURS  # go, c, cpp, python, java, csharp
 from drivers import Driver, from_specs
+from serve import KeyService  # tests/keyservice/serve.py
 
 OFFICIAL = ("official-python", "official-java")
 REFERENCE = "official-java"  # whose statuses we follow (uid2-spec.md §6.4)
@@ -434,45 +435,11 @@ def abbreviate(status):
             "INVALID_IDENTITY_SCOPE": "SCOPE", "INVALID_TOKEN_LIFETIME": "LIFETIME"}.get(status, status[:9])
 
 
-class KeyService:
-    """`uid2 serve --memory` on loopback, administered through the uid2 command's admin commands."""
-
-    TOKEN = "interop-admin-" + secrets.token_hex(8)
-
-    def __init__(self, uid2, tmp):
-        self.uid2 = os.path.abspath(uid2)
-        self.log = open(os.path.join(tmp, "serve.log"), "w")
-        self.env = dict(os.environ, UID2_ADMIN_TOKEN=self.TOKEN)
-        # stdin: a pipe that closes when this process ends, however it ends; the service then ends too.
-        self.proc = subprocess.Popen([self.uid2, "serve", "--memory", "--listen", "127.0.0.1:0", "--until-stdin-closes"],
-                                     env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-                                     text=True)
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http://"):
-            self.stop()
-            raise RuntimeError("uid2 serve printed %r, not its URL (see serve.log)" % self.url)
-        self.env["UID2_ADMIN_URL"] = self.url
-
-    def admin(self, *args):
-        proc = subprocess.run([self.uid2] + list(args), env=self.env, capture_output=True, text=True, timeout=60)
-        if proc.returncode != 0:
-            raise RuntimeError("uid2 %s: exit %d: %s" % (" ".join(args), proc.returncode, proc.stderr.strip()))
-        return json.loads(proc.stdout) if proc.stdout.strip() else None
-
-    def site(self, name, types):
-        """A new site and a sharer API key of it: (site id, {UID2_API_KEY, UID2_SECRET_KEY})."""
-        site = self.admin("site", "create", "--name", name, "--types", types)["id"]
-        key = self.admin("apikey", "create", "--site", str(site), "--roles", "sharer")
-        return site, {"UID2_API_KEY": key["api_key"], "UID2_SECRET_KEY": key["secret"]}
-
-    def stop(self):
-        self.proc.stdin.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+def sharer_site(service, name, types):
+    """A new site and a sharer API key of it: (site id, {UID2_API_KEY, UID2_SECRET_KEY})."""
+    site = service.admin("site", "create", "--name", name, "--types", types)["id"]
+    key = service.admin("apikey", "create", "--site", site, "--roles", "sharer")
+    return site, {"UID2_API_KEY": key["api_key"], "UID2_SECRET_KEY": key["secret"]}
 
 
 def check_refresh(run, uid2):
@@ -480,12 +447,12 @@ def check_refresh(run, uid2):
     the sender refreshes its keys and encrypts; the receivers refresh (the official SDKs with
     their own HTTP stacks; the real v2 envelope) and decrypt. A receiver the sender granted gets
     the raw UIDs; one it did not, and one whose grant it revoked, get NOT_AUTHORIZED_FOR_KEY."""
-    service = KeyService(uid2, run.tmp)
+    service = KeyService(uid2, os.path.join(run.tmp, "serve.log"), "--memory")
     try:
-        sender, sender_auth = service.site("interop sender", "advertiser")
+        sender, sender_auth = sharer_site(service, "interop sender", "advertiser")
         receivers = {}
         for name in ("granted", "not granted", "revoked"):
-            receivers[name] = service.site("interop receiver (%s)" % name, "dsp")
+            receivers[name] = sharer_site(service, "interop receiver (%s)" % name, "dsp")
         for name in ("granted", "revoked"):
             service.admin("sharing", "grant", "--site", str(sender), "--to", str(receivers[name][0]))
         service.admin("sharing", "revoke", "--site", str(sender), "--to", str(receivers["revoked"][0]))

@@ -27,7 +27,6 @@ import base64
 import json
 import os
 import secrets
-import select
 import shutil
 import signal
 import subprocess
@@ -36,60 +35,12 @@ import tempfile
 import time
 
 import drivers
+from serve import KeyService  # tests/keyservice/serve.py
 
 NAMES = {"python": "Python", "go": "Go", "c": "C", "cpp": "C++", "java": "Java", "csharp": "C#"}
 SENDER_LANGUAGE = "python"
 SUCCESS = "SUCCESS"
 NOT_AUTHORIZED = "NOT_AUTHORIZED_FOR_KEY"
-
-
-class KeyService:
-    """`uid2 serve` with a fresh data directory on a free loopback port, and its admin commands."""
-
-    def __init__(self, uid2, tmp):
-        self.uid2 = os.path.abspath(uid2)
-        self.log_path = os.path.join(tmp, "service.log")
-        # The admin token stays in the environment of the service and of the commands.
-        self.env = dict(os.environ, UID2_ADMIN_TOKEN=secrets.token_urlsafe(24))
-        with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen(
-                [self.uid2, "serve", "--data", os.path.join(tmp, "data"), "--listen", "127.0.0.1:0",
-                 "--until-stdin-closes"],
-                # stdin: a pipe that closes when the demo ends, however it ends (^C, kill); the service
-                # then ends too.
-                env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
-        # The first line of its output is its base URL. The pipe stays open: a Go program dies
-        # of SIGPIPE writing to a closed stdout.
-        ready, _, _ = select.select([self.proc.stdout], [], [], 60)
-        self.url = self.proc.stdout.readline().strip() if ready else ""
-        if not self.url.startswith("http://"):
-            self.stop()
-            raise RuntimeError("the key service did not start:\n" + self.log())
-        self.env["UID2_ADMIN_URL"] = self.url
-
-    def admin(self, *args):
-        """Runs `uid2 ARGS...` against the service; returns its JSON answer."""
-        proc = subprocess.run([self.uid2] + [str(a) for a in args], env=self.env, capture_output=True,
-                              text=True, timeout=60)
-        if proc.returncode != 0:
-            raise RuntimeError("uid2 %s failed (exit %d): %s" % (" ".join(map(str, args)), proc.returncode,
-                                                                 proc.stderr.strip()))
-        return json.loads(proc.stdout)
-
-    def log(self):
-        with open(self.log_path) as f:
-            return f.read()[-3000:]
-
-    def stop(self):
-        self.proc.stdin.close()
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
 
 
 class Site:
@@ -237,7 +188,7 @@ def scenario(service, specs, tmp):
 def run(uid2, specs, tmp):
     """The demo; returns what differs from the expected outcome."""
     try:
-        service = KeyService(uid2, tmp)
+        service = KeyService(uid2, os.path.join(tmp, "service.log"), "--data", os.path.join(tmp, "data"))
     except RuntimeError as e:
         return [str(e)]
     try:
