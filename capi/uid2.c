@@ -129,24 +129,25 @@ void uid2c_set_error(const char *msg, size_t len) {
 
 static void clear_error(void) { uid2c_set_error(NULL, 0); }
 
+/* Sets the message to a string literal. */
+#define SET_ERROR(literal) uid2c_set_error(literal, sizeof(literal) - 1)
+
 static uid2_status unsupported_host_status(void) {
-  static const char msg[] =
+  SET_ERROR(
       "libuid2 cannot run on this thread: Mono stops its threads with "
       "preemptive thread suspend (MONO_THREADS_SUSPEND=preemptive, or the "
       "default of this Mono), which may stop one anywhere inside the Go "
       "runtime, and Mono and Go then deadlock. Use hybrid suspend (Mono 6's "
-      "default: unset MONO_THREADS_SUSPEND or set it to hybrid) or coop";
-  uid2c_set_error(msg, sizeof msg - 1);
+      "default: unset MONO_THREADS_SUSPEND or set it to hybrid) or coop");
   return UID2_STATUS_UNSUPPORTED_HOST;
 }
 
 static uid2_status forked_status(void) {
-  static const char msg[] =
+  SET_ERROR(
       "libuid2 cannot be used in a process forked after the library was "
       "loaded: its Go runtime does not survive fork(). Load libuid2 and "
       "create its clients in each process after the fork (a spawn or "
-      "forkserver process pool, or a post-fork worker hook), not before it";
-  uid2c_set_error(msg, sizeof msg - 1);
+      "forkserver process pool, or a post-fork worker hook), not before it");
   return UID2_STATUS_FORKED_PROCESS;
 }
 
@@ -338,8 +339,7 @@ uid2_status uid2_decrypt_to_buffer(uid2_client client, const char *token,
                                    size_t uid_cap) {
   if (forked) return decrypt_failed(out, forked_status());
   if (uid_buf == NULL && uid_cap > 0) {
-    static const char msg[] = "uid_buf is NULL with a non-zero uid_cap";
-    uid2c_set_error(msg, sizeof msg - 1);
+    SET_ERROR("uid_buf is NULL with a non-zero uid_cap");
     return decrypt_failed(out, UID2_STATUS_INVALID_ARGUMENT);
   }
   /* A NULL buffer of capacity 0 still means "not inline". */
