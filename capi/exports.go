@@ -78,7 +78,7 @@ func lookup(h C.uint64_t) *entry {
 func live(h C.uint64_t) (*entry, bool) {
 	e := lookup(h)
 	if e == nil {
-		setError("invalid handle")
+		noHandle() // the caller returns INVALID_HANDLE
 	}
 	return e, e != nil
 }
@@ -199,8 +199,7 @@ func uid2go_client_free(h C.uint64_t) (status C.int32_t) {
 	defer recoverInto(&status, guard())
 	e, ok := handles.LoadAndDelete(uint64(h))
 	if !ok {
-		setError("invalid handle")
-		return statusInvalidHandle
+		return noHandle()
 	}
 	liveCount.Add(-1)
 	e.(*entry).client.Close()
