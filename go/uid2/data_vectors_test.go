@@ -102,3 +102,39 @@ func TestDataVectors(t *testing.T) {
 	}
 	assert.Greater(t, cases, 60)
 }
+
+// A request names exactly one of site, token and key, and a 12-byte IV or
+// none; without an IV each blob is fresh.
+func TestEncryptDataRequests(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(vectorDir, "encrypted-data", "encrypted-data.json"))
+	require.NoError(t, err)
+	var f dataVectorFile
+	require.NoError(t, json.Unmarshal(data, &f))
+	client, err := uid2.NewBidstreamClient("", "", "") // any client may encrypt data
+	require.NoError(t, err)
+	require.NoError(t, client.RefreshJSON(f.Keys))
+	for name, req := range map[string]uid2.EncryptionDataRequest{
+		"none":           {Data: []byte("x")},
+		"site and key":   {SiteID: 9000, KeyID: 301},
+		"site and token": {SiteID: 9000, AdvertisingToken: "t"},
+		"token and key":  {AdvertisingToken: "t", KeyID: 301},
+		"IV of 16":       {SiteID: 9000, IV: make([]byte, 16)},
+		"empty IV":       {SiteID: 9000, IV: []byte{}},
+	} {
+		_, err := client.EncryptData(req)
+		assert.ErrorIs(t, err, uid2.ErrInvalidDataRequest, name)
+	}
+	a, err := client.EncryptData(uid2.EncryptionDataRequest{Data: []byte("same"), SiteID: 9000})
+	require.NoError(t, err)
+	b, err := client.EncryptData(uid2.EncryptionDataRequest{Data: []byte("same"), SiteID: 9000})
+	require.NoError(t, err)
+	require.Equal(t, uid2.Success, a.Status)
+	assert.NotEqual(t, a.EncryptedData, b.EncryptedData, "a random IV each time")
+	for _, blob := range []string{a.EncryptedData, b.EncryptedData} {
+		got := client.DecryptData(blob)
+		assert.Equal(t, uid2.Success, got.Status)
+		assert.Equal(t, []byte("same"), got.DecryptedData)
+		assert.Equal(t, int32(9000), got.SiteID)
+		assert.WithinDuration(t, time.Now(), got.EncryptedAt, time.Minute)
+	}
+}
