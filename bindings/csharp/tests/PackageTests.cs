@@ -36,8 +36,19 @@ namespace LibUid2.Tests
                 using (var r = new StreamReader(zip.GetEntry("LibUid2.nuspec").Open())) nuspec = r.ReadToEnd();
                 Assert.True(nuspec.Contains("<version>" + Uid2Library.Version + "</version>"),
                     "nuspec version is the library's " + Uid2Library.Version);
-                Assert.True(nuspec.Contains("<id>LibUid2</id>"), "package id");
-                Assert.True(nuspec.Contains("Apache-2.0"), "license");
+                var meta = System.Xml.Linq.XDocument.Parse(nuspec).Root.Elements().Single(e => e.Name.LocalName == "metadata");
+                Func<string, System.Xml.Linq.XElement> field = name => meta.Elements().SingleOrDefault(e => e.Name.LocalName == name);
+                Assert.Equal("LibUid2", (string)field("id"), "package id");
+                Assert.Equal(Uid2Library.Version, (string)field("version"), "package version");
+                Assert.Equal("Apache-2.0", (string)field("license"), "license");
+                Assert.Equal("expression", (string)field("license").Attribute("type"), "license is an SPDX expression");
+                Assert.Equal("git", (string)field("repository").Attribute("type"), "repository type");
+                Assert.Equal("https://github.com/libuid2/libuid2.git", (string)field("repository").Attribute("url"), "repository url");
+                Assert.Equal("https://github.com/libuid2/libuid2", (string)field("projectUrl"), "project url");
+                Assert.Equal("README.md", (string)field("readme"), "readme");
+                foreach (string name in new[] { "authors", "description", "title" })
+                    Assert.True(field(name) != null && ((string)field(name)).Trim().Length > 0, "nuspec " + name);
+                Assert.True(((string)field("description")).Contains("UID2.Client"), "the description says what it replaces");
                 Assert.True(Path.GetFileName(nupkg) == "LibUid2." + Uid2Library.Version + ".nupkg", "file name " + nupkg);
             }
         }
