@@ -11,6 +11,29 @@ using System.Threading;
 namespace LibUid2.Tests
 {
 #pragma warning disable 618 // the legacy client is deprecated, as in UID2.Client
+    /// <summary>Keys of the legacy form (a site id per key), which the legacy data encryption
+    /// needs, and a token they decrypt.</summary>
+    internal static class LegacyKeys
+    {
+        private static Dictionary<string, object> Case
+        {
+            get { return LegacyFile.Decrypts.First(c => (string)c["name"] == "legacy v4"); }
+        }
+
+        private static VectorFile LegacyFile { get { return Vectors.All.Single(f => f.Name == "bidstream-legacy.json"); } }
+
+        public static string Token { get { return (string)Case["token"]; } }
+        public static DateTime Now { get { return Vectors.At(Json.Long(Case["now_ms"])); } }
+
+        public static IUID2Client Client()
+        {
+            IUID2Client c = UID2ClientFactory.Create(null, null, null);
+            RefreshResponse r = c.RefreshJson(LegacyFile.KeysJson);
+            Assert.True(r.Success, "RefreshJson: " + r.Reason);
+            return c;
+        }
+    }
+
     internal static class DropInTests
     {
         [Test]
@@ -140,7 +163,7 @@ namespace LibUid2.Tests
         {
             // The sharing keys without their identity_scope: each factory's scope applies.
             var root = Json.Obj(Json.Parse(Fixture.SharingFile.KeysJson));
-            Json.Obj(root["body"]).Remove("identity_scope");
+            (root.ContainsKey("body") ? Json.Obj(root["body"]) : root).Remove("identity_scope");
             string json = Json.Write(root);
             IUID2Client uid2 = UID2ClientFactory.Create(null, null, null), euid = EUIDClientFactory.Create(null, null, null);
             Assert.True(uid2.RefreshJson(json).Success && euid.RefreshJson(json).Success, "RefreshJson");
@@ -180,47 +203,78 @@ namespace LibUid2.Tests
         // ---- legacy encrypted data -------------------------------------------------------------
 
         [Test]
-        public static void EncryptDataRoundTrips()
+        public static void EncryptDataForASiteOrAToken()
         {
-            IUID2Client c = Legacy();
+            IUID2Client c = LegacyKeys.Client();
             using ((IDisposable)c)
             {
-                byte[] data = Encoding.UTF8.GetBytes("some data to share, ünïcödé");
-                DateTime now = Fixture.Now;
-                int site = (int)c.Decrypt(Fixture.Token, now).SiteId;
-                foreach (EncryptionDataRequest req in new[]
-                {
-                    EncryptionDataRequest.ForData(data).WithSiteId(site).WithNow(now),
-                    EncryptionDataRequest.ForData(data).WithAdvertisingToken(Fixture.Token).WithNow(now),
-                })
-                {
-                    EncryptionDataResponse e = c.EncryptData(req);
-                    Assert.True(e.Success, "EncryptData: " + e.Status);
-                    DecryptionDataResponse d = c.DecryptData(e.EncryptedData);
-                    Assert.True(d.Success, "DecryptData: " + d.Status);
-                    Assert.True(d.DecryptedData.SequenceEqual(data), "the data back");
-                    Assert.Equal((DateTime?)now, d.EncryptedAt, "EncryptedAt");
-                }
+                byte[] data = Encoding.UTF8.GetBytes("some data to share");
+                DateTime now = LegacyKeys.Now;
+                int site = (int)c.Decrypt(LegacyKeys.Token, now).SiteId;
                 byte[] iv = new byte[12];
-                string a = c.EncryptData(EncryptionDataRequest.ForData(data).WithSiteId(site).WithNow(now).WithInitializationVector(iv)).EncryptedData;
-                string b = c.EncryptData(EncryptionDataRequest.ForData(data).WithSiteId(site).WithNow(now).WithInitializationVector(iv)).EncryptedData;
-                Assert.Equal(a, b, "a fixed IV gives the same blob");
-                Assert.True(c.EncryptData(EncryptionDataRequest.ForData(data).WithSiteId(site).WithNow(now)).EncryptedData != a,
+                string bySite = c.EncryptData(EncryptionDataRequest.ForData(data).WithSiteId(site).WithNow(now).WithInitializationVector(iv)).EncryptedData;
+                string byToken = c.EncryptData(EncryptionDataRequest.ForData(data).WithAdvertisingToken(LegacyKeys.Token).WithNow(now)
+                    .WithInitializationVector(iv)).EncryptedData;
+                Assert.True(bySite != null, "for the site");
+                Assert.Equal(bySite, byToken, "for the token's site: the same key, time and IV give the same blob");
+                Assert.True(c.EncryptData(EncryptionDataRequest.ForData(data).WithSiteId(site).WithNow(now)).EncryptedData != bySite,
                     "a random IV otherwise");
 
                 Assert.Equal(EncryptionStatus.TokenDecryptFailure,
                     c.EncryptData(EncryptionDataRequest.ForData(data).WithAdvertisingToken("garbage").WithNow(now)).Status, "bad token");
                 Assert.Equal(EncryptionStatus.NotAuthorizedForKey,
                     c.EncryptData(EncryptionDataRequest.ForData(data).WithSiteId(123456).WithNow(now)).Status, "unknown site");
+                Assert.Equal(EncryptionStatus.KeysNotSynced,
+                    c.EncryptData(EncryptionDataRequest.ForData(data).WithSiteId(site)).Status, "the vector keys have expired by now");
+                Assert.Equal(DecryptionStatus.KeysNotSynced, c.DecryptData(bySite).Status, "DecryptData runs at the current time");
                 Assert.Throws<ArgumentNullException>(() => c.EncryptData(EncryptionDataRequest.ForData(null).WithSiteId(site)), "null data");
                 Assert.Throws<ArgumentException>(() => c.EncryptData(EncryptionDataRequest.ForData(data).WithSiteId(site)
-                    .WithAdvertisingToken(Fixture.Token)), "site and token");
-                Assert.True(!c.DecryptData("garbage").Success, "garbage does not decrypt");
-                Assert.True(!c.DecryptData(null).Success, "null does not decrypt");
+                    .WithAdvertisingToken(LegacyKeys.Token)), "site and token");
+                Assert.Throws<ArgumentException>(() => c.EncryptData(EncryptionDataRequest.ForData(data).WithNow(now)), "neither");
             }
             IUID2Client none = UID2ClientFactory.Create(null, null, null);
             Assert.Equal(EncryptionStatus.NotInitialized, none.EncryptData(EncryptionDataRequest.ForData(new byte[1]).WithSiteId(1)).Status, "no keys: encrypt");
             Assert.Equal(DecryptionStatus.NotInitialized, none.DecryptData("AAAA").Status, "no keys: decrypt");
+        }
+
+        /// <summary>Legacy keys (a site id per key) valid now: DecryptData has no time argument.</summary>
+        private static string CurrentLegacyKeys(int site)
+        {
+            long now = (long)(DateTime.UtcNow - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds;
+            var rng = new Random();
+            Func<long, int, string> key = (id, siteId) =>
+            {
+                var secret = new byte[32];
+                rng.NextBytes(secret);
+                return "{\"id\":" + id + ",\"site_id\":" + siteId + ",\"created\":" + (now - 3600) + ",\"activates\":" + (now - 3600) +
+                       ",\"expires\":" + (now + 86400) + ",\"secret\":\"" + Convert.ToBase64String(secret) + "\"}";
+            };
+            return "[" + key(1, -1) + "," + key(2, site) + "]";
+        }
+
+        [Test]
+        public static void EncryptDataRoundTripsNow()
+        {
+            IUID2Client c = UID2ClientFactory.Create(null, null, null);
+            using ((IDisposable)c)
+            {
+                RefreshResponse r = c.RefreshJson(CurrentLegacyKeys(77));
+                Assert.True(r.Success, "keys: " + r.Reason);
+                foreach (byte[] data in new[] { new byte[0], Encoding.UTF8.GetBytes("ünïcödé"), new byte[100000] })
+                {
+                    DateTime before = DateTime.UtcNow.AddMilliseconds(-1);
+                    EncryptionDataResponse e = c.EncryptData(EncryptionDataRequest.ForData(data).WithSiteId(77));
+                    Assert.True(e.Success, "EncryptData: " + e.Status);
+                    DecryptionDataResponse d = c.DecryptData(e.EncryptedData);
+                    Assert.True(d.Success, "DecryptData: " + d.Status);
+                    Assert.True(d.DecryptedData.SequenceEqual(data), data.Length + " bytes back");
+                    Assert.True(d.EncryptedAt >= before && d.EncryptedAt <= DateTime.UtcNow, "EncryptedAt " + d.EncryptedAt);
+                    Assert.Equal(DateTimeKind.Utc, d.EncryptedAt.Value.Kind, "EncryptedAt is UTC");
+                }
+                Assert.True(!c.DecryptData("garbage").Success, "garbage does not decrypt");
+                Assert.True(!c.DecryptData(null).Success, "null does not decrypt");
+                Assert.True(!c.DecryptData("").Success, "empty does not decrypt");
+            }
         }
     }
 #pragma warning restore 618

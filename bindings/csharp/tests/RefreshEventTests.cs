@@ -141,7 +141,9 @@ namespace LibUid2.Tests
             using (var sites = new Sharing())
             {
                 long before = Uid2Library.LiveClientCount;
-                DropAnAutoRefreshingClient(sites.Service.Url, sites.Receiver.Secret);
+                var t = new Thread(() => DropAnAutoRefreshingClient(sites.Service.Url, sites.Receiver.Secret)); // no stack slot keeps it
+                t.Start();
+                t.Join();
                 Assert.Equal(before + 1, Uid2Library.LiveClientCount, "the client is alive");
                 var sw = Stopwatch.StartNew();
                 while (Uid2Library.LiveClientCount > before && sw.Elapsed < TimeSpan.FromSeconds(20))
@@ -175,14 +177,16 @@ namespace LibUid2.Tests
                     () => c.WaitForKeys(TimeSpan.FromSeconds(1)),
                 });
 
-                IUID2Client legacy = UID2ClientFactory.Create(null, null, null);
-                Assert.True(legacy.RefreshJson(keys).Success, "legacy keys");
+                IUID2Client legacy = LegacyKeys.Client();
+                string legacyToken = LegacyKeys.Token, legacyUid = legacy.Decrypt(legacyToken, LegacyKeys.Now).Uid;
+                DateTime legacyNow = LegacyKeys.Now;
+                Assert.True(legacyUid != null, "the legacy token decrypts");
                 RaceDispose((ClientBase)legacy, new List<Action>
                 {
-                    () => Assert.Equal(uid, legacy.Decrypt(token, now).Uid, "legacy decrypt"),
-                    () => Assert.True(legacy.Encrypt(uid).Success, "legacy encrypt"),
-                    () => Assert.True(legacy.EncryptData(EncryptionDataRequest.ForData(new byte[] { 1, 2 }).WithAdvertisingToken(token).WithNow(now)).Success, "EncryptData"),
-                    () => Assert.Equal(DecryptionStatus.InvalidPayload, legacy.DecryptData("AAAA").Status, "DecryptData"),
+                    () => Assert.Equal(legacyUid, legacy.Decrypt(legacyToken, legacyNow).Uid, "legacy decrypt"),
+                    () => Assert.True(legacy.EncryptData(EncryptionDataRequest.ForData(new byte[] { 1, 2 })
+                        .WithAdvertisingToken(legacyToken).WithNow(legacyNow)).Success, "EncryptData"),
+                    () => Assert.Equal(DecryptionStatus.KeysNotSynced, legacy.DecryptData("AAAA").Status, "DecryptData (the vector keys have expired)"),
                 });
 
             }

@@ -4,6 +4,7 @@
 // INVALID_HANDLE. It holds the client weakly, so that a client dropped without Dispose is still
 // collected and finalized.
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace LibUid2
@@ -46,6 +47,24 @@ namespace LibUid2
             get { lock (_gate) return _thread != null && _thread.IsAlive; }
         }
 
+        // The client is held strongly only inside these, never in Run's frame while it waits:
+        // Mono scans stacks conservatively, and a stale slot there would keep the client alive.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static bool Raise(WeakReference<ClientBase> weak, RefreshFailedEventArgs args)
+        {
+            ClientBase owner;
+            if (!weak.TryGetTarget(out owner)) return false;
+            owner.OnRefreshFailed(args);
+            return true;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static bool IsAlive(WeakReference<ClientBase> weak)
+        {
+            ClientBase owner;
+            return weak.TryGetTarget(out owner);
+        }
+
         private static void Run(object o)
         {
             var s = (State)o;
@@ -65,9 +84,7 @@ namespace LibUid2
                         if (ev.Success != 0 || ev.Automatic == 0) continue;
                         var args = new RefreshFailedEventArgs(Text.Decode(m, (int)len.ToUInt64()), UnixTime.FromMs(ev.TimeMs),
                             ev.ConsecutiveFailures, ev.KeyCount);
-                        ClientBase owner;
-                        if (!s.Owner.TryGetTarget(out owner)) return;
-                        owner.OnRefreshFailed(args);
+                        if (!Raise(s.Owner, args)) return;
                         continue;
                     }
                 }
@@ -78,11 +95,7 @@ namespace LibUid2
                     after = ev.Seq - 1;
                     continue;
                 }
-                if (st == Native.TimedOut)
-                {
-                    ClientBase alive;
-                    if (s.Owner.TryGetTarget(out alive)) continue;
-                }
+                if (st == Native.TimedOut && IsAlive(s.Owner)) continue;
                 return; // INVALID_HANDLE: the client was freed (or an unusable library)
             }
         }
