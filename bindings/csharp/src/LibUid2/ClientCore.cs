@@ -457,7 +457,7 @@ namespace LibUid2
 
         // ---- legacy encrypted data (deprecated in UID2.Client, kept for drop-in) -----
 
-        internal EncryptionDataResponse EncryptData(byte[] data, int? siteId, string advertisingToken, byte[] iv, long nowMs)
+        internal EncryptionDataResponse EncryptData(byte[] data, int? siteId, string advertisingToken, long keyId, byte[] iv, long nowMs)
         {
             if (data == null) throw new ArgumentNullException("data");
             if (siteId.HasValue && advertisingToken != null)
@@ -488,6 +488,7 @@ namespace LibUid2
                         SiteId = siteId ?? 0,
                         AdvertisingToken = t,
                         AdvertisingTokenLen = (UIntPtr)(uint)tokenLen,
+                        KeyId = keyId,
                         Iv = v,
                         IvLen = (UIntPtr)(uint)(iv == null ? 0 : iv.Length),
                         NowMs = nowMs,

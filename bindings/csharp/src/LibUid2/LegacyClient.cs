@@ -102,7 +102,8 @@ namespace LibUid2
 
         public EncryptionDataResponse EncryptData(EncryptionDataRequest request)
         {
-            return Core.EncryptData(request.Data, request.SiteId, request.AdvertisingToken, request.InitializationVector, request.NowMs);
+            return Core.EncryptData(request.Data, request.SiteId, request.AdvertisingToken, request.KeyId, request.InitializationVector,
+                request.NowMs);
         }
 
         public DecryptionDataResponse DecryptData(string encryptedData) { return Core.DecryptData(encryptedData); }

@@ -14,6 +14,7 @@ namespace LibUid2
         private string _advertisingToken;
         private byte[] _iv;
         private DateTime? _now;
+        private long _keyId;
 
         public static EncryptionDataRequest ForData(byte[] data)
         {
@@ -37,6 +38,12 @@ namespace LibUid2
         public DateTime Now { get { return _now ?? DateTime.UtcNow; } }
 
         internal long NowMs { get { return _now.HasValue ? UnixTime.ToMs(_now.Value) : 0; } }
+
+        /// <summary>Encrypt with this loaded key: internal, as UID2.Client's WithKey is; the
+        /// byte-exact vectors (tests/vectors/encrypted-data) reach it.</summary>
+        internal EncryptionDataRequest WithKeyId(long keyId) { _keyId = keyId; return this; }
+
+        internal long KeyId { get { return _keyId; } }
     }
 
     /// <summary>The result of IUID2Client.DecryptData.</summary>
