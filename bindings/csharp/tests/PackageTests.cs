@@ -37,7 +37,12 @@ namespace LibUid2.Tests
                 Assert.True(nuspec.Contains("<version>" + Uid2Library.Version + "</version>"),
                     "nuspec version is the library's " + Uid2Library.Version);
                 var meta = System.Xml.Linq.XDocument.Parse(nuspec).Root.Elements().Single(e => e.Name.LocalName == "metadata");
-                Func<string, System.Xml.Linq.XElement> field = name => meta.Elements().SingleOrDefault(e => e.Name.LocalName == name);
+                Func<string, System.Xml.Linq.XElement> field = name =>
+                {
+                    var e = meta.Elements().SingleOrDefault(x => x.Name.LocalName == name);
+                    Assert.True(e != null, "the nuspec has <" + name + ">");
+                    return e;
+                };
                 Assert.Equal("LibUid2", (string)field("id"), "package id");
                 Assert.Equal(Uid2Library.Version, (string)field("version"), "package version");
                 Assert.Equal("Apache-2.0", (string)field("license"), "license");
@@ -47,7 +52,7 @@ namespace LibUid2.Tests
                 Assert.Equal("https://github.com/libuid2/libuid2", (string)field("projectUrl"), "project url");
                 Assert.Equal("README.md", (string)field("readme"), "readme");
                 foreach (string name in new[] { "authors", "description", "title" })
-                    Assert.True(field(name) != null && ((string)field(name)).Trim().Length > 0, "nuspec " + name);
+                    Assert.True(((string)field(name)).Trim().Length > 0, "nuspec " + name);
                 Assert.True(((string)field("description")).Contains("UID2.Client"), "the description says what it replaces");
                 Assert.True(Path.GetFileName(nupkg) == "LibUid2." + Uid2Library.Version + ".nupkg", "file name " + nupkg);
             }

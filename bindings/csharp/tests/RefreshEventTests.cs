@@ -23,8 +23,11 @@ namespace LibUid2.Tests
             using (var c = sites.Service.Bidstream(sites.Bidder))
             {
                 string token = sites.SenderToken();
+                sites.Service.Fault("slow"); // the first refresh answers after 5 s
+                var waited = Stopwatch.StartNew();
                 c.StartAutoRefresh(TimeSpan.FromHours(1));
                 c.WaitForKeys(TimeSpan.FromSeconds(30));
+                Assert.True(waited.Elapsed > TimeSpan.FromSeconds(4), "waited for the slow refresh: " + waited.Elapsed);
                 Assert.Equal(Sharing.RawUid, c.DecryptTokenIntoRawUid(token, null).Uid, "the first decrypt after the wait");
                 var sw = Stopwatch.StartNew();
                 c.WaitForKeys(TimeSpan.Zero);
@@ -226,7 +229,13 @@ namespace LibUid2.Tests
                 {
                     Run("Bidstream", () => ReadmeExamples.Bidstream(sites.Service.Url, sites.Bidder.ApiKey, sites.Bidder.Secret, token, "example.com")),
                     Run("Sharing", () => ReadmeExamples.Sharing(sites.Service.Url, sites.Sender.ApiKey, sites.Sender.Secret, token, null)),
-                    Run("AutoRefresh", () => ReadmeExamples.AutoRefresh(sites.Service.Url, sites.Bidder.ApiKey, sites.Bidder.Secret, token, "example.com")),
+                    Run("AutoRefresh", () =>
+                    {
+                        // The first refresh answers after 5 s: the example must wait for it.
+                        sites.Service.Fault("slow");
+                        try { ReadmeExamples.AutoRefresh(sites.Service.Url, sites.Bidder.ApiKey, sites.Bidder.Secret, token, "example.com"); }
+                        finally { sites.Service.Fault("none"); }
+                    }),
                     Run("Legacy", () => ReadmeExamples.Legacy(sites.Service.Url, sites.Receiver.ApiKey, sites.Receiver.Secret, token, null)),
                 };
                 TextWriter stdout = Console.Out;
