@@ -58,6 +58,24 @@ namespace LibUid2.Tests
             }
         }
 
+        /// <summary>The README's install steps (in the package) are well-formed and name this package and version.</summary>
+        [Test]
+        public static void ReadmeInstallStepsNameThisPackage()
+        {
+            string readme;
+            using (ZipArchive zip = ZipFile.OpenRead(Env("UID2_NUPKG", "the .nupkg built by build.sh nupkg")))
+            using (var r = new StreamReader(zip.GetEntry("README.md").Open())) readme = r.ReadToEnd();
+            var blocks = System.Text.RegularExpressions.Regex.Matches(readme, "```xml\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+                .Cast<System.Text.RegularExpressions.Match>().Select(m => System.Xml.Linq.XDocument.Parse(m.Groups[1].Value)).ToList();
+            var sources = blocks.SelectMany(d => d.Descendants("packageSources")).SelectMany(e => e.Elements("add")).ToList();
+            Assert.True(sources.Count == 1 && !string.IsNullOrEmpty((string)sources[0].Attribute("value")), "a nuget.config with one local feed");
+            var refs = blocks.SelectMany(d => d.Descendants("PackageReference")).ToList();
+            Assert.True(refs.Count == 1, "one PackageReference");
+            Assert.Equal("LibUid2", (string)refs[0].Attribute("Include"), "the package id");
+            Assert.Equal(Uid2Library.Version, (string)refs[0].Attribute("Version"), "the package version");
+            Assert.True(readme.Contains("dotnet add package LibUid2 --version " + Uid2Library.Version), "the dotnet add package line");
+        }
+
         [Test]
         public static void ConsumerLoadsTheNativeLibraryFromThePackage()
         {
