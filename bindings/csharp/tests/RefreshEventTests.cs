@@ -45,7 +45,7 @@ namespace LibUid2.Tests
                 var sw = Stopwatch.StartNew();
                 TimeoutException e = Assert.Throws<TimeoutException>(() => c.WaitForKeys(TimeSpan.FromSeconds(2)), "no keys");
                 Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(1.9) && sw.Elapsed < TimeSpan.FromSeconds(10), "waited the timeout: " + sw.Elapsed);
-                Assert.True(e.Message.Contains("401"), "the last failure's reason: " + e.Message);
+                Assert.True(e.Message.Contains("401") && e.Message.Contains("unknown API key"), "the last failure's reason: " + e.Message);
                 Assert.True(!e.Message.Contains(sites.Receiver.Secret) && !e.Message.Contains(WrongApiKey), "no credentials: " + e.Message);
             }
             using (var c = new SharingClient(null, null, null))
@@ -102,7 +102,7 @@ namespace LibUid2.Tests
                 RefreshFailedEventArgs first;
                 lock (seen) first = seen[0];
                 Assert.True(ReferenceEquals(sender, c), "the sender is the client");
-                Assert.True(first.Reason.Contains("401"), "reason: " + first.Reason);
+                Assert.True(first.Reason.Contains("401") && first.Reason.Contains("unknown API key"), "the reason, with the service's message: " + first.Reason);
                 Assert.True(!first.Reason.Contains(sites.Receiver.Secret) && !first.Reason.Contains(WrongApiKey), "no credentials: " + first.Reason);
                 Assert.True(first.ConsecutiveFailures >= 1, "failures counted");
                 Assert.Equal(0, first.KeyCount, "no keys");
