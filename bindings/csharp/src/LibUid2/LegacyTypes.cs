@@ -79,26 +79,4 @@ namespace LibUid2
 
         public override string ToString() { return "DecryptionDataResponse(" + _status + ")"; }
     }
-
-    /// <summary>A failed automatic refresh (ClientBase.RefreshFailed). Never holds a key or secret.</summary>
-    public sealed class RefreshFailedEventArgs : EventArgs
-    {
-        internal RefreshFailedEventArgs(string reason, DateTime time, int consecutiveFailures, int keyCount)
-        {
-            Reason = reason;
-            Time = time;
-            ConsecutiveFailures = consecutiveFailures;
-            KeyCount = keyCount;
-        }
-
-        /// <summary>Why it failed, with the service's own message when it sent one
-        /// (e.g. "HTTP 401: unknown API key").</summary>
-        public string Reason { get; private set; }
-        /// <summary>When the attempt ended (UTC).</summary>
-        public DateTime Time { get; private set; }
-        /// <summary>Failures since the last successful refresh, this one included.</summary>
-        public int ConsecutiveFailures { get; private set; }
-        /// <summary>Keys the client still has (a failed refresh keeps the previous keys).</summary>
-        public int KeyCount { get; private set; }
-    }
 }
