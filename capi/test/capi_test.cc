@@ -1000,7 +1000,8 @@ struct Event {
 Event waitEvent(uid2_client h, uint64_t after, uint32_t timeoutMs) {
   Event e;
   char buf[512];
-  std::memset(buf, 'x', sizeof buf);
+  std::memset(buf, 'x', sizeof buf - 1);  // a NUL must be written on SUCCESS
+  buf[sizeof buf - 1] = 0;
   e.status = uid2_refresh_event_wait(h, after, timeoutMs, &e.ev, buf, sizeof buf, &e.msgLen);
   e.msg = buf;
   return e;
