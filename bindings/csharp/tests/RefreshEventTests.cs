@@ -143,6 +143,7 @@ namespace LibUid2.Tests
         {
             using (var sites = new Sharing())
             {
+                for (int i = 0; i < 3; i++) { GC.Collect(); GC.WaitForPendingFinalizers(); } // earlier tests' garbage
                 long before = Uid2Library.LiveClientCount;
                 var t = new Thread(() => DropAnAutoRefreshingClient(sites.Service.Url, sites.Receiver.Secret)); // no stack slot keeps it
                 t.Start();
