@@ -3,8 +3,9 @@
 # BUILD.bazel and by hand. LibUid2.csproj builds the same sources with
 # `dotnet build` where a .NET SDK exists.
 #
-#   build.sh lib      OUT.dll                    LibUid2.dll (+ OUT.xml docs)
-#   build.sh tests    LIB.dll OUT.exe            the test runner
+#   build.sh lib      OUT.dll [VERSION]          LibUid2.dll (+ OUT.xml docs), its assembly
+#                                                versions VERSION (default: libuid2's, from go/)
+#   build.sh tests    LIB.dll OUT.exe            the test runner, with README.md's examples
 #   build.sh bench    LIB.dll OUT.exe            the benchmark
 #   build.sh nupkg    LIB.dll LIBUID2.so OUT.nupkg [VERSION]
 #   build.sh consumer NUPKG OUTDIR               unpack NUPKG into OUTDIR/pkg and build
@@ -20,18 +21,48 @@ version_from_go() {
   sed -n 's/^const Version = "\(.*\)"$/\1/p' "$here/../../go/uid2/client.go" | head -1
 }
 
+# README.md's examples (a ```csharp block after "<!-- example: NAME -->"), each as it is written,
+# as the body of ReadmeExamples.NAME(endpoint, authKey, secretKey, token, domain): ReadmeTests runs them.
+readme_examples() {
+  awk '
+    /^<!-- example: [A-Za-z]+ -->$/ { name = $3; next }
+    name != "" && /^```csharp$/ { inside = 1; body = body "        internal static void " name \
+        "(string endpoint, string authKey, string secretKey, string token, string domain)\n        {\n"; next }
+    inside && /^```$/ { inside = 0; name = ""; body = body "        }\n"; next }
+    inside && /^using [A-Za-z0-9.]+;$/ { usings[$0] = 1; next }
+    inside { body = body "            " $0 "\n" }
+    END {
+      for (u in usings) print u
+      print "namespace LibUid2.Tests\n{\n#pragma warning disable 618 // the legacy example uses the deprecated client, as its users do"
+      print "    internal static class ReadmeExamples\n    {\n" body "    }\n}"
+    }' "$1"
+}
+
 abs() { case "$1" in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 
 cmd=${1:-}
 shift || true
 case "$cmd" in
   lib)
-    out=$(abs "$1")
+    out=$(abs "$1"); version=${2:-$(version_from_go)}
+    [ -n "$version" ] || { echo "build.sh: no version" >&2; exit 1; }
     mkdir -p "$(dirname "$out")"
-    "$MCS" "${MCSFLAGS[@]}" -target:library -out:"$out" -doc:"${out%.dll}.xml" "$here"/src/LibUid2/*.cs
+    # The version attributes `dotnet build` writes from the csproj's <Version>.
+    info=$(mktemp "${TMPDIR:-/tmp}/libuid2-assemblyinfo.XXXXXX.cs")
+    trap 'rm -f "$info"' EXIT
+    printf '%s\n' \
+      "[assembly: System.Reflection.AssemblyVersion(\"$version.0\")]" \
+      "[assembly: System.Reflection.AssemblyFileVersion(\"$version.0\")]" \
+      "[assembly: System.Reflection.AssemblyInformationalVersion(\"$version\")]" \
+      "[assembly: System.Reflection.AssemblyProduct(\"libuid2\")]" \
+      "[assembly: System.Reflection.AssemblyTitle(\"LibUid2\")]" > "$info"
+    "$MCS" "${MCSFLAGS[@]}" -target:library -out:"$out" -doc:"${out%.dll}.xml" "$here"/src/LibUid2/*.cs "$info"
     ;;
   tests)
-    "$MCS" "${MCSFLAGS[@]}" -target:exe -out:"$(abs "$2")" -r:"$(abs "$1")" -r:System.Core -r:System.IO.Compression -r:System.IO.Compression.FileSystem "$here"/tests/*.cs
+    examples=$(mktemp "${TMPDIR:-/tmp}/libuid2-readme.XXXXXX.cs")
+    trap 'rm -f "$examples"' EXIT
+    readme_examples "$here/README.md" > "$examples"
+    "$MCS" "${MCSFLAGS[@]}" -target:exe -out:"$(abs "$2")" -r:"$(abs "$1")" -r:System.Core -r:System.IO.Compression -r:System.IO.Compression.FileSystem -r:System.Xml.Linq -r:System.Xml "$here"/tests/*.cs "$examples"
     ;;
   bench)
     "$MCS" "${MCSFLAGS[@]}" -target:exe -out:"$(abs "$2")" -r:"$(abs "$1")" -r:System.Core "$here"/bench/*.cs
@@ -73,7 +104,7 @@ case "$cmd" in
       rm -f "$outdir/libuid2.h"
     fi
     so=$(abs "$so")
-    "$0" lib "$outdir/LibUid2.dll"
+    "$0" lib "$outdir/LibUid2.dll" "$(version_from_go)"
     "$0" tests "$outdir/LibUid2.dll" "$outdir/LibUid2.Tests.exe"
     "$0" bench "$outdir/LibUid2.dll" "$outdir/LibUid2.Bench.exe"
     "$0" nupkg "$outdir/LibUid2.dll" "$so" "$outdir/LibUid2.$(version_from_go).nupkg"

@@ -36,10 +36,44 @@ namespace LibUid2.Tests
                 using (var r = new StreamReader(zip.GetEntry("LibUid2.nuspec").Open())) nuspec = r.ReadToEnd();
                 Assert.True(nuspec.Contains("<version>" + Uid2Library.Version + "</version>"),
                     "nuspec version is the library's " + Uid2Library.Version);
-                Assert.True(nuspec.Contains("<id>LibUid2</id>"), "package id");
-                Assert.True(nuspec.Contains("Apache-2.0"), "license");
+                var meta = System.Xml.Linq.XDocument.Parse(nuspec).Root.Elements().Single(e => e.Name.LocalName == "metadata");
+                Func<string, System.Xml.Linq.XElement> field = name =>
+                {
+                    var e = meta.Elements().SingleOrDefault(x => x.Name.LocalName == name);
+                    Assert.True(e != null, "the nuspec has <" + name + ">");
+                    return e;
+                };
+                Assert.Equal("LibUid2", (string)field("id"), "package id");
+                Assert.Equal(Uid2Library.Version, (string)field("version"), "package version");
+                Assert.Equal("Apache-2.0", (string)field("license"), "license");
+                Assert.Equal("expression", (string)field("license").Attribute("type"), "license is an SPDX expression");
+                Assert.Equal("git", (string)field("repository").Attribute("type"), "repository type");
+                Assert.Equal("https://github.com/libuid2/libuid2.git", (string)field("repository").Attribute("url"), "repository url");
+                Assert.Equal("https://github.com/libuid2/libuid2", (string)field("projectUrl"), "project url");
+                Assert.Equal("README.md", (string)field("readme"), "readme");
+                foreach (string name in new[] { "authors", "description", "title" })
+                    Assert.True(((string)field(name)).Trim().Length > 0, "nuspec " + name);
+                Assert.True(((string)field("description")).Contains("UID2.Client"), "the description says what it replaces");
                 Assert.True(Path.GetFileName(nupkg) == "LibUid2." + Uid2Library.Version + ".nupkg", "file name " + nupkg);
             }
+        }
+
+        /// <summary>The README's install steps (in the package) are well-formed and name this package and version.</summary>
+        [Test]
+        public static void ReadmeInstallStepsNameThisPackage()
+        {
+            string readme;
+            using (ZipArchive zip = ZipFile.OpenRead(Env("UID2_NUPKG", "the .nupkg built by build.sh nupkg")))
+            using (var r = new StreamReader(zip.GetEntry("README.md").Open())) readme = r.ReadToEnd();
+            var blocks = System.Text.RegularExpressions.Regex.Matches(readme, "```xml\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+                .Cast<System.Text.RegularExpressions.Match>().Select(m => System.Xml.Linq.XDocument.Parse(m.Groups[1].Value)).ToList();
+            var sources = blocks.SelectMany(d => d.Descendants("packageSources")).SelectMany(e => e.Elements("add")).ToList();
+            Assert.True(sources.Count == 1 && !string.IsNullOrEmpty((string)sources[0].Attribute("value")), "a nuget.config with one local feed");
+            var refs = blocks.SelectMany(d => d.Descendants("PackageReference")).ToList();
+            Assert.True(refs.Count == 1, "one PackageReference");
+            Assert.Equal("LibUid2", (string)refs[0].Attribute("Include"), "the package id");
+            Assert.Equal(Uid2Library.Version, (string)refs[0].Attribute("Version"), "the package version");
+            Assert.True(readme.Contains("dotnet add package LibUid2 --version " + Uid2Library.Version), "the dotnet add package line");
         }
 
         [Test]

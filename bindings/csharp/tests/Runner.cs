@@ -11,45 +11,6 @@ using System.Reflection;
 
 namespace LibUid2.Tests
 {
-    [AttributeUsage(AttributeTargets.Method)]
-    internal sealed class TestAttribute : Attribute { }
-
-    internal sealed class AssertionException : Exception
-    {
-        public AssertionException(string message) : base(message) { }
-    }
-
-    internal static class Assert
-    {
-        public static void True(bool condition, string what)
-        {
-            if (!condition) throw new AssertionException(what);
-        }
-
-        public static void Equal<T>(T expected, T actual, string what)
-        {
-            if (!EqualityComparer<T>.Default.Equals(expected, actual))
-                throw new AssertionException(what + ": expected <" + expected + "> but got <" + actual + ">");
-        }
-
-        public static TException Throws<TException>(Action action, string what) where TException : Exception
-        {
-            try
-            {
-                action();
-            }
-            catch (TException e)
-            {
-                return e;
-            }
-            catch (Exception e)
-            {
-                throw new AssertionException(what + ": expected " + typeof(TException).Name + " but got " + e.GetType().Name + ": " + e.Message);
-            }
-            throw new AssertionException(what + ": expected " + typeof(TException).Name + ", nothing was thrown");
-        }
-    }
-
     internal static class Runner
     {
         public static int Main(string[] args)

@@ -63,10 +63,11 @@ namespace LibUid2.Tests
             string type = r.IdentityType == null ? null : r.IdentityType.Value.ToString().ToUpperInvariant();
             if (type != (string)expect["identity_type"]) yield return "identity_type " + type + " != " + expect["identity_type"];
             if ((r.AdvertisingTokenVersion ?? 0) != Json.Long(expect["version"])) yield return "version " + r.AdvertisingTokenVersion + " != " + expect["version"];
-            if (r.IsClientSideGenerated != (bool)expect["is_client_side_generated"]) yield return "is_client_side_generated " + r.IsClientSideGenerated;
+            if ((r.IsClientSideGenerated ?? false) != (bool)expect["is_client_side_generated"]) yield return "is_client_side_generated " + r.IsClientSideGenerated;
             // A token that was not decoded has no values at all (null, not 0 or 1970), as in the official SDK.
             if (Json.Long(expect["version"]) == 0 &&
-                (r.Established != null || r.Expiry != null || r.SiteId != null || r.SiteKeySiteId != null || r.AdvertisingTokenVersion != null))
+                (r.Established != null || r.Expiry != null || r.SiteId != null || r.SiteKeySiteId != null || r.AdvertisingTokenVersion != null ||
+                 r.IsClientSideGenerated != null))
                 yield return "a result that was not decoded has values";
         }
 

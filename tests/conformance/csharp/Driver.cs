@@ -82,7 +82,7 @@ namespace LibUid2.Conformance
             return "{\"established_ms\":" + Ms(r.Established) + ",\"expiry_ms\":" + Ms(r.Expiry)
                 + ",\"identity_scope\":" + (r.IdentityScope == IdentityScope.EUID ? "\"EUID\"" : "\"UID2\"")
                 + ",\"identity_type\":" + (type == null ? "null" : type == IdentityType.Email ? "\"EMAIL\"" : "\"PHONE\"")
-                + ",\"is_client_side_generated\":" + (r.IsClientSideGenerated ? "true" : "false")
+                + ",\"is_client_side_generated\":" + (r.IsClientSideGenerated == true ? "true" : "false")
                 + ",\"site_id\":" + (r.SiteId ?? 0) + ",\"site_key_site_id\":" + (r.SiteKeySiteId ?? 0)
                 + ",\"status\":" + Str(DecryptionNames[r.Status]) + ",\"uid\":" + Str(r.Uid ?? "")
                 + ",\"version\":" + (r.AdvertisingTokenVersion ?? 0) + "}";

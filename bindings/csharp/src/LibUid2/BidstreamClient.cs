@@ -19,27 +19,27 @@ namespace LibUid2
         {
         }
 
-        /// <param name="domainOrAppName">The domain or app name of the bid request; null or empty for none.</param>
-        public DecryptionResponse DecryptTokenIntoRawUid(string token, string domainOrAppName)
+        /// <param name="domainOrAppNameFromBidRequest">The domain or app name of the bid request (checked for client-side-generated tokens); null or empty for none. Named as in UID2.Client.</param>
+        public DecryptionResponse DecryptTokenIntoRawUid(string token, string domainOrAppNameFromBidRequest)
         {
-            return Core.Decrypt(token, domainOrAppName, 0);
+            return Core.Decrypt(token, domainOrAppNameFromBidRequest, 0);
         }
 
         /// <param name="now">The time to decrypt at (Local is converted to UTC; Unspecified is taken as UTC).</param>
-        public DecryptionResponse DecryptTokenIntoRawUid(string token, string domainOrAppName, DateTime now)
+        public DecryptionResponse DecryptTokenIntoRawUid(string token, string domainOrAppNameFromBidRequest, DateTime now)
         {
-            return Core.Decrypt(token, domainOrAppName, ClientCore.ToUnixMs(now));
+            return Core.Decrypt(token, domainOrAppNameFromBidRequest, ClientCore.ToUnixMs(now));
         }
 
         /// <summary>Decrypts many tokens of one bid context (one domain or app name) with one native call.</summary>
-        public DecryptionResponse[] DecryptTokensIntoRawUids(IList<string> tokens, string domainOrAppName)
+        public DecryptionResponse[] DecryptTokensIntoRawUids(IList<string> tokens, string domainOrAppNameFromBidRequest)
         {
-            return Core.DecryptBatch(tokens, domainOrAppName, 0);
+            return Core.DecryptBatch(tokens, domainOrAppNameFromBidRequest, 0);
         }
 
-        public DecryptionResponse[] DecryptTokensIntoRawUids(IList<string> tokens, string domainOrAppName, DateTime now)
+        public DecryptionResponse[] DecryptTokensIntoRawUids(IList<string> tokens, string domainOrAppNameFromBidRequest, DateTime now)
         {
-            return Core.DecryptBatch(tokens, domainOrAppName, ClientCore.ToUnixMs(now));
+            return Core.DecryptBatch(tokens, domainOrAppNameFromBidRequest, ClientCore.ToUnixMs(now));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace LibUid2
 {
@@ -30,9 +31,41 @@ namespace LibUid2
         /// <summary>Refreshes over HTTP in the background: now, then every interval (±10 %),
         /// retrying sooner after a failure. Starting again applies the new interval.</summary>
         /// <exception cref="InvalidOperationException">The client has no endpoint or credentials.</exception>
-        public void StartAutoRefresh(TimeSpan interval) { Core.StartAutoRefresh(interval, TimeSpan.Zero); }
+        /// <remarks>Returns before the first refresh: call WaitForKeys before the first decrypt.
+        /// Failed attempts are raised as RefreshFailed.</remarks>
+        public void StartAutoRefresh(TimeSpan interval) { StartAutoRefresh(interval, TimeSpan.Zero); }
 
-        public void StartAutoRefresh(TimeSpan interval, TimeSpan timeout) { Core.StartAutoRefresh(interval, timeout); }
+        public void StartAutoRefresh(TimeSpan interval, TimeSpan timeout)
+        {
+            Core.StartAutoRefresh(interval, timeout);
+            _events.Start(Core.Handle.Value, this);
+        }
+
+        /// <summary>Waits until the client has keys (from any refresh), at most timeout
+        /// (Timeout.InfiniteTimeSpan: no limit); returns at once if it has them.</summary>
+        /// <exception cref="TimeoutException">No keys in time; the message says why, with the last
+        /// refresh failure's reason (e.g. "HTTP 401: unknown API key").</exception>
+        /// <exception cref="ObjectDisposedException">The client is or gets disposed.</exception>
+        public void WaitForKeys(TimeSpan timeout) { Core.WaitForKeys(timeout); }
+
+        /// <summary>Raised when a refresh made by StartAutoRefresh fails, on a background thread
+        /// of this client (one per client, from the first StartAutoRefresh to Dispose). A
+        /// listener that falls behind gets the newest failure. An exception thrown by a handler
+        /// is dropped so that later failures are still raised.</summary>
+        public event EventHandler<RefreshFailedEventArgs> RefreshFailed;
+
+        internal void OnRefreshFailed(RefreshFailedEventArgs e)
+        {
+            EventHandler<RefreshFailedEventArgs> handler = RefreshFailed;
+            if (handler == null) return;
+            foreach (EventHandler<RefreshFailedEventArgs> h in handler.GetInvocationList())
+            {
+                try { h(this, e); }
+                catch (Exception) { } // one handler's bug must not end the listener or the process
+            }
+        }
+
+        private readonly RefreshEvents _events = new RefreshEvents();
 
         /// <summary>Stops the background refresh, waiting for an attempt in progress.</summary>
         public void StopAutoRefresh() { Core.StopAutoRefresh(); }
@@ -42,6 +75,10 @@ namespace LibUid2
 
         /// <summary>Frees the native client and stops its automatic refresh. Later calls throw
         /// ObjectDisposedException.</summary>
-        public void Dispose() { Core.Dispose(); }
+        public void Dispose()
+        {
+            Core.Dispose();
+            _events.Join(); // the freed client ends the listener's wait
+        }
     }
 }

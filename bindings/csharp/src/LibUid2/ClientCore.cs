@@ -125,6 +125,25 @@ namespace LibUid2
                 s.ConsecutiveFailures, s.AutoRefreshRunning != 0, s.HasKeys != 0, s.KeyCount, Text.Decode(err, n));
         }
 
+        internal void SetDefaultIdentityScope(IdentityScope scope)
+        {
+            int st = Native.ClientSetDefaultIdentityScope(Handle, (int)scope);
+            if (st != Native.Success) ThrowForStatus(st);
+        }
+
+        // ---- waiting for keys ------------------------------------------------------
+
+        internal void WaitForKeys(TimeSpan timeout)
+        {
+            uint ms = timeout == System.Threading.Timeout.InfiniteTimeSpan ? uint.MaxValue : ToMs(timeout, "timeout");
+            int st = Native.WaitForKeys(Handle.Value, ms);
+            GC.KeepAlive(Handle);
+            if (st == Native.Success) return;
+            // libuid2's message says how long it waited and why the last refresh failed.
+            if (st == Native.TimedOut) throw new TimeoutException(LastError());
+            ThrowForStatus(st);
+        }
+
         // ---- decrypt ------------------------------------------------------------
 
         internal DecryptionResponse Decrypt(string token, string domain, long nowMs)
@@ -264,10 +283,15 @@ namespace LibUid2
         private static DecryptionResponse ToResponse(NativeDecryptionResult* r, string longUid)
         {
             DecryptionStatus status = MapDecryption(r->Status);
+            var scope = (IdentityScope)r->IdentityScope;
+            // advertising_token_version 0: the token was not decoded, only status and scope mean anything.
+            if (r->AdvertisingTokenVersion == 0)
+                return new DecryptionResponse(status, null, null, null, null, null, null, null, null, scope);
             string uid = null;
             if (status == DecryptionStatus.Success) uid = longUid ?? Text.Decode(r->Uid, r->UidLen);
-            return new DecryptionResponse(status, uid, r->EstablishedMs, r->ExpiryMs, r->SiteId, r->SiteKeySiteId,
-                r->IdentityType, r->AdvertisingTokenVersion, r->IsClientSideGenerated != 0, (IdentityScope)r->IdentityScope);
+            return new DecryptionResponse(status, uid, FromUnixMs(r->EstablishedMs), r->SiteId, r->SiteKeySiteId,
+                r->IdentityType >= 0 ? (IdentityType)r->IdentityType : (IdentityType?)null, r->AdvertisingTokenVersion,
+                r->IsClientSideGenerated != 0, FromUnixMs(r->ExpiryMs), scope);
         }
 
         private static readonly DecryptionStatus[] DecryptionStatuses =
@@ -428,6 +452,77 @@ namespace LibUid2
                     if (st < 100) return EncryptionDataResponse.MakeError(EncryptionStatus.EncryptionFailure);
                     ThrowForStatus(st);
                     return default(EncryptionDataResponse);
+            }
+        }
+
+        // ---- legacy encrypted data (deprecated in UID2.Client, kept for drop-in) -----
+
+        internal EncryptionDataResponse EncryptData(byte[] data, int? siteId, string advertisingToken, long keyId, byte[] iv, long nowMs)
+        {
+            if (data == null) throw new ArgumentNullException("data");
+            if (siteId.HasValue && advertisingToken != null)
+                throw new ArgumentException("only one of siteId or advertisingToken can be specified");
+            int tokenLen = Text.ByteCount(advertisingToken);
+            byte[] token = null;
+            if (advertisingToken != null)
+            {
+                token = new byte[tokenLen + 1];
+                fixed (byte* t = token) Text.Encode(advertisingToken, t, tokenLen);
+            }
+            // base64 of the blob: 34 bytes of header, IV and tag around data and 12 bytes of timestamp and site.
+            int cap = checked(4 * ((data.Length + 48) / 3 + 1) + 1);
+            for (int attempt = 0; ; attempt++)
+            {
+                byte[] output = new byte[cap];
+                UIntPtr outLen;
+                int st;
+                fixed (byte* d = data)
+                fixed (byte* t = token)
+                fixed (byte* v = iv)
+                fixed (byte* o = output)
+                {
+                    var req = new NativeEncryptDataRequest
+                    {
+                        Data = d,
+                        DataLen = (UIntPtr)(uint)data.Length,
+                        SiteId = siteId ?? 0,
+                        AdvertisingToken = t,
+                        AdvertisingTokenLen = (UIntPtr)(uint)tokenLen,
+                        KeyId = keyId,
+                        Iv = v,
+                        IvLen = (UIntPtr)(uint)(iv == null ? 0 : iv.Length),
+                        NowMs = nowMs,
+                    };
+                    st = Native.EncryptData(Handle, &req, o, (UIntPtr)(uint)cap, out outLen);
+                    if (st == Native.Success) return EncryptionDataResponse.MakeSuccess(Text.Decode(o, (int)outLen.ToUInt64()));
+                }
+                if (st == Native.BufferTooSmall && attempt < 3)
+                {
+                    cap = checked((int)outLen.ToUInt64() + 1);
+                    continue;
+                }
+                if (st == Native.InvalidArgument) throw new ArgumentException("libuid2: " + LastError());
+                return ToEncryption(st, null, 0);
+            }
+        }
+
+        internal DecryptionDataResponse DecryptData(string encryptedData)
+        {
+            int n = Text.ByteCount(encryptedData);
+            byte[] input = new byte[n + 1]; // never empty: an empty array pins as NULL
+            byte[] output = new byte[n + 1]; // the plaintext is shorter than its base64 text
+            fixed (byte* e = input)
+            fixed (byte* o = output)
+            {
+                Text.Encode(encryptedData, e, n);
+                UIntPtr outLen;
+                long atMs;
+                int siteId;
+                int st = Native.DecryptData(Handle, e, (UIntPtr)(uint)n, o, (UIntPtr)(uint)output.Length, out outLen, out atMs, out siteId);
+                if (st != Native.Success) return DecryptionDataResponse.MakeError(MapDecryption(st));
+                byte[] data = new byte[(int)outLen.ToUInt64()];
+                Array.Copy(output, data, data.Length);
+                return DecryptionDataResponse.MakeSuccess(data, FromUnixMs(atMs));
             }
         }
 

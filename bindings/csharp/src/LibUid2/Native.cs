@@ -36,6 +36,31 @@ namespace LibUid2
         public int KeyCount;
     }
 
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct NativeRefreshEvent
+    {
+        public ulong Seq;
+        public long TimeMs;
+        public int Success;
+        public int Automatic;
+        public int KeyCount;
+        public int ConsecutiveFailures;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct NativeEncryptDataRequest
+    {
+        public byte* Data;
+        public UIntPtr DataLen;
+        public int SiteId;
+        public byte* AdvertisingToken;
+        public UIntPtr AdvertisingTokenLen;
+        public long KeyId;
+        public byte* Iv;
+        public UIntPtr IvLen;
+        public long NowMs;
+    }
+
     [SuppressUnmanagedCodeSecurity]
     internal static unsafe class Native
     {
@@ -44,7 +69,9 @@ namespace LibUid2
         internal const string Lib = "uid2";
 
         internal const int AbiMajor = 1;
-        internal const int AbiMinor = 2; // 1.2: UNSUPPORTED_HOST, which the Mono check relies on
+        // 1.2: UNSUPPORTED_HOST, which the Mono check relies on; 1.3: waiting for keys, refresh
+        // events, legacy encrypted data.
+        internal const int AbiMinor = 3;
 
         // Status numbers of uid2.h.
         internal const int Success = 0;
@@ -72,9 +99,13 @@ namespace LibUid2
         internal const int InvalidKeys = 106;
         internal const int WrongClientType = 107;
         internal const int UnsupportedHost = 108;
+        internal const int TimedOut = 109;
 
         internal const int ClientSharing = 1;
         internal const int ClientBidstream = 2;
+
+        internal const int ScopeUid2 = 0;
+        internal const int ScopeEuid = 1;
 
         [DllImport(Lib, EntryPoint = "uid2_abi_version", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint AbiVersion();
@@ -92,6 +123,9 @@ namespace LibUid2
         internal static extern int ClientNew(int type, byte* baseUrl, byte* apiKey, byte* secretKey, out ulong client);
 
         // Takes the raw value: called only from the SafeHandle's ReleaseHandle.
+        [DllImport(Lib, EntryPoint = "uid2_client_set_default_identity_scope", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int ClientSetDefaultIdentityScope(ClientHandle client, int scope);
+
         [DllImport(Lib, EntryPoint = "uid2_client_free", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int ClientFree(ulong client);
 
@@ -112,6 +146,24 @@ namespace LibUid2
 
         [DllImport(Lib, EntryPoint = "uid2_refresh_state_get", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int RefreshStateGet(ClientHandle client, NativeRefreshState* state, byte* errorBuf, UIntPtr errorCap);
+
+        // The waits take the handle as a plain value: a marshalled SafeHandle would keep Dispose
+        // from freeing the client until the wait ended; freeing it ends the wait instead
+        // (INVALID_HANDLE).
+        [DllImport(Lib, EntryPoint = "uid2_wait_for_keys", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int WaitForKeys(ulong client, uint timeoutMs);
+
+        [DllImport(Lib, EntryPoint = "uid2_refresh_event_wait", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int RefreshEventWait(ulong client, ulong afterSeq, uint timeoutMs, NativeRefreshEvent* ev,
+            byte* msgBuf, UIntPtr msgCap, UIntPtr* msgLen);
+
+        [DllImport(Lib, EntryPoint = "uid2_encrypt_data", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int EncryptData(ClientHandle client, NativeEncryptDataRequest* request, byte* output, UIntPtr outCap,
+            out UIntPtr outLen);
+
+        [DllImport(Lib, EntryPoint = "uid2_decrypt_data", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int DecryptData(ClientHandle client, byte* encrypted, UIntPtr encryptedLen, byte* output, UIntPtr outCap,
+            out UIntPtr outLen, out long encryptedAtMs, out int siteId);
 
         // The single-token calls take the handle as a plain value, not a SafeHandle:
         // marshalling a SafeHandle AddRefs and releases it around the call, a large part of a

@@ -27,20 +27,19 @@ namespace LibUid2
         InternalError = 100,
     }
 
-    /// <summary>Outcome of an encrypt. Values 0-6 match UID2.Client's EncryptionStatus.</summary>
+    /// <summary>Outcome of an encrypt. Values 0-7 are UID2.Client's EncryptionStatus, number for number.</summary>
     public enum EncryptionStatus
     {
-        Success,
-        NotAuthorizedForKey,
-        NotInitialized,
-        KeysNotSynced,
-        TokenDecryptFailure,
-        KeyInactive,
-        EncryptionFailure,
-        /// <summary>libuid2 only: no active master key.</summary>
-        NotAuthorizedForMasterKey = 100,
+        Success = 0,
+        NotAuthorizedForKey = 1,
+        NotAuthorizedForMasterKey = 2,
+        NotInitialized = 3,
+        KeysNotSynced = 4,
+        TokenDecryptFailure = 5,
+        KeyInactive = 6,
+        EncryptionFailure = 7,
         /// <summary>libuid2 only: the library caught a bug of its own; the process is unharmed.</summary>
-        InternalError = 101,
+        InternalError = 100,
     }
 
     public enum IdentityScope
@@ -57,62 +56,61 @@ namespace LibUid2
 
     /// <summary>The result of DecryptTokenIntoRawUid. On Success every field is set; on
     /// ExpiredToken, UserOptedOut, DomainOrAppNameCheckFailed and InvalidTokenLifetime every
-    /// field but Uid is set; otherwise only Status and IdentityScope.</summary>
+    /// field but Uid is set; otherwise (MakeError) only Status and IdentityScope.
+    /// IdentityType is null for v2 tokens, which do not carry it.</summary>
     public struct DecryptionResponse
     {
-        // Kept as the C ABI returns them (56 bytes, no nullables), so that a batch's result
-        // array stays small; the properties build the official SDK's types on demand.
-        private readonly string _uid;
-        private readonly long _establishedMs;
-        private readonly long _expiryMs;
-        private readonly DecryptionStatus _status;
-        private readonly int _siteId;
-        private readonly int _siteKeySiteId;
-        private readonly int _identityType;           // -1: none
-        private readonly int _advertisingTokenVersion; // 0: not decoded
-        private readonly IdentityScope _identityScope;
-        private readonly bool _isClientSideGenerated;
+        /// <summary>As UID2.Client's constructor, for code that builds results (e.g. in its tests).
+        /// IdentityScope is then UID2.</summary>
+        public DecryptionResponse(DecryptionStatus status, string uid, DateTime? established, int? siteId, int? siteKeySiteId,
+            IdentityType? identityType, int? advertisingTokenVersion, bool? isClientSideGenerated = false, DateTime? expiry = null)
+            : this(status, uid, established, siteId, siteKeySiteId, identityType, advertisingTokenVersion,
+                isClientSideGenerated, expiry, IdentityScope.UID2)
+        {
+        }
 
-        internal DecryptionResponse(DecryptionStatus status, string uid, long establishedMs, long expiryMs, int siteId,
-            int siteKeySiteId, int identityType, int advertisingTokenVersion, bool isClientSideGenerated,
+        internal DecryptionResponse(DecryptionStatus status, string uid, DateTime? established, int? siteId, int? siteKeySiteId,
+            IdentityType? identityType, int? advertisingTokenVersion, bool? isClientSideGenerated, DateTime? expiry,
             IdentityScope identityScope)
         {
-            _status = status;
-            _uid = uid;
-            _establishedMs = establishedMs;
-            _expiryMs = expiryMs;
-            _siteId = siteId;
-            _siteKeySiteId = siteKeySiteId;
-            _identityType = identityType;
-            _advertisingTokenVersion = advertisingTokenVersion;
-            _isClientSideGenerated = isClientSideGenerated;
-            _identityScope = identityScope;
+            Status = status;
+            Uid = uid;
+            Established = established;
+            SiteId = siteId;
+            SiteKeySiteId = siteKeySiteId;
+            IdentityType = identityType;
+            AdvertisingTokenVersion = advertisingTokenVersion;
+            IsClientSideGenerated = isClientSideGenerated;
+            Expiry = expiry;
+            IdentityScope = identityScope;
         }
 
-        private bool Decoded { get { return _advertisingTokenVersion != 0; } }
-
-        public bool Success { get { return _status == DecryptionStatus.Success; } }
-        public DecryptionStatus Status { get { return _status; } }
-        /// <summary>The raw UID2 (base64 text); null unless Success.</summary>
-        public string Uid { get { return _uid; } }
-        public DateTime? Established { get { return Decoded ? UnixTime.FromMs(_establishedMs) : (DateTime?)null; } }
-        public int? SiteId { get { return Decoded ? _siteId : (int?)null; } }
-        public int? SiteKeySiteId { get { return Decoded ? _siteKeySiteId : (int?)null; } }
-        /// <summary>Email or Phone for v3/v4 tokens; null for v2 tokens or when not decoded.</summary>
-        public IdentityType? IdentityType
+        /// <summary>A result with only a status (every other field null), as UID2.Client's.</summary>
+        public static DecryptionResponse MakeError(DecryptionStatus status)
         {
-            get { return Decoded && _identityType >= 0 ? (IdentityType)_identityType : (IdentityType?)null; }
+            return new DecryptionResponse(status, null, null, null, null, null, null, null);
         }
+
+        public bool Success { get { return Status == DecryptionStatus.Success; } }
+        public DecryptionStatus Status { get; }
+        /// <summary>The raw UID2 (base64 text); null unless Success.</summary>
+        public string Uid { get; }
+        public DateTime? Established { get; }
+        public int? SiteId { get; }
+        public int? SiteKeySiteId { get; }
+        /// <summary>Email or Phone for v3/v4 tokens; null for v2 tokens or when not decoded.</summary>
+        public IdentityType? IdentityType { get; }
         /// <summary>2, 3 or 4; null when the token was not decoded.</summary>
-        public int? AdvertisingTokenVersion { get { return Decoded ? _advertisingTokenVersion : (int?)null; } }
-        public bool IsClientSideGenerated { get { return Decoded && _isClientSideGenerated; } }
-        public DateTime? Expiry { get { return Decoded ? UnixTime.FromMs(_expiryMs) : (DateTime?)null; } }
+        public int? AdvertisingTokenVersion { get; }
+        /// <summary>Whether the token was generated on the client side; null when not decoded.</summary>
+        public bool? IsClientSideGenerated { get; }
+        public DateTime? Expiry { get; }
         /// <summary>libuid2 extra: the identity scope of the loaded keys.</summary>
-        public IdentityScope IdentityScope { get { return _identityScope; } }
+        public IdentityScope IdentityScope { get; }
 
         public override string ToString()
         {
-            return "DecryptionResponse(" + _status + (_uid != null ? ", uid" : "") + ")";
+            return "DecryptionResponse(" + Status + (Uid != null ? ", uid" : "") + ")";
         }
     }
 
@@ -191,6 +189,28 @@ namespace LibUid2
         public int KeyCount { get; private set; }
         /// <summary>The message of the last failed refresh; empty if the last refresh succeeded.</summary>
         public string LastError { get; private set; }
+    }
+
+    /// <summary>A failed automatic refresh (ClientBase.RefreshFailed). Never holds a key or secret.</summary>
+    public sealed class RefreshFailedEventArgs : EventArgs
+    {
+        internal RefreshFailedEventArgs(string reason, DateTime time, int consecutiveFailures, int keyCount)
+        {
+            Reason = reason;
+            Time = time;
+            ConsecutiveFailures = consecutiveFailures;
+            KeyCount = keyCount;
+        }
+
+        /// <summary>Why it failed, with the service's own message when it sent one
+        /// (e.g. "HTTP 401: unknown API key").</summary>
+        public string Reason { get; private set; }
+        /// <summary>When the attempt ended (UTC).</summary>
+        public DateTime Time { get; private set; }
+        /// <summary>Failures since the last successful refresh, this one included.</summary>
+        public int ConsecutiveFailures { get; private set; }
+        /// <summary>Keys the client still has (a failed refresh keeps the previous keys).</summary>
+        public int KeyCount { get; private set; }
     }
 
     /// <summary>libuid2 cannot be used: not found, an incompatible ABI, an unsupported host
