@@ -16,8 +16,10 @@ import (
 )
 
 // The admin API. Every call needs Authorization: Bearer <admin token>;
-// bodies and answers are JSON; a refused call answers 4xx with
-// {"error": "…"} and changes nothing. Key secrets are never returned; an
+// bodies and answers are JSON; a body is exactly one object whose fields
+// are known, each given once and of its type, and ids in paths are plain
+// decimal numbers; a refused call answers 4xx with {"error": "…"} and
+// changes nothing. Key secrets are never returned; an
 // API key's bearer token and client secret only once, when it is created.
 //
 //	GET    /admin/v1/sites

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"net"
 	"os"
 	"os/signal"
@@ -57,7 +58,8 @@ func serveCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg.KeyLifetime = int64(lifetime.Seconds())
 	cfg.TokenExpiry = int64(expiry.Seconds())
 	cfg.MaxSharingLifetime = cfg.TokenExpiry
-	svc, err := keyservice.New(keyservice.Options{DataDir: *data, AdminToken: token, Config: cfg, Faults: *faults})
+	svc, err := keyservice.New(keyservice.Options{DataDir: *data, AdminToken: token, Config: cfg, Faults: *faults,
+		Log: log.New(stderr, "uid2 serve: ", log.LstdFlags|log.Lmsgprefix)})
 	if err != nil {
 		return err
 	}
