@@ -215,7 +215,10 @@ func (s *Service) saveFailed(err error, now int64) {
 // saveError is a change that could not be saved.
 type saveError struct{ err error }
 
-func (e saveError) Error() string { return "the key service could not save its state: " + e.err.Error() }
+func (e saveError) Error() string {
+	return "the key service could not save its state: " + e.err.Error()
+}
+
 func (s *Service) adminAuthorized(r *http.Request) bool {
 	token, ok := bearer(r)
 	return ok && subtle.ConstantTimeCompare([]byte(token), s.adminToken) == 1
