@@ -1,20 +1,25 @@
 package keyservice
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/libuid2/libuid2/go/sharing"
 )
 
 // The admin API. Every call needs Authorization: Bearer <admin token>;
-// bodies and answers are JSON; a refused call answers 4xx with
-// {"error": "…"} and changes nothing. Key secrets are never returned; an
+// bodies and answers are JSON; a body is exactly one object whose fields
+// are known, each given once and of its type, and ids in paths are plain
+// decimal numbers; a refused call answers 4xx with {"error": "…"} and
+// changes nothing. Key secrets are never returned; an
 // API key's bearer token and client secret only once, when it is created.
 //
 //	GET    /admin/v1/sites
@@ -101,22 +106,118 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_ = enc.Encode(v)
 }
 
-// decode reads a JSON body strictly: unknown fields are mistakes.
+// decode reads a JSON body strictly: exactly one JSON object, no field
+// unknown or given twice, each of its type. Its errors speak of the
+// request's fields, not of Go types.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxRequest))
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxRequest+1))
+	switch {
+	case err != nil:
+		return badRequest{"the request body could not be read"}
+	case len(data) > maxRequest:
+		return badRequest{fmt.Sprintf("the request body is larger than %d KiB", maxRequest>>10)}
+	}
+	if err := checkJSON(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return badRequest{"request body: " + err.Error()}
+	err = dec.Decode(v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return badRequest{"the request body must be a JSON object"}
+	case errors.As(err, &typeErr):
+		return badRequest{fmt.Sprintf("%q must be %s", typeErr.Field, jsonKind(typeErr.Type))}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return badRequest{fmt.Sprintf("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))}
+	default:
+		return badRequest{"the request body is not valid JSON"}
+	}
+}
+
+// checkJSON refuses a body that is not exactly one JSON value, or whose
+// objects give a field twice (which JSON decoders resolve differently).
+func checkJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	// keys[i] holds the fields seen so far of the i-th open object; nil
+	// for an array.
+	var keys []map[string]bool
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return badRequest{"the request body is not valid JSON"}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				keys = append(keys, map[string]bool{})
+				expectKey = true
+				continue
+			case '[':
+				keys = append(keys, nil)
+			default:
+				keys = keys[:len(keys)-1]
+			}
+		case string:
+			if expectKey {
+				top := keys[len(keys)-1]
+				if top[t] {
+					return badRequest{fmt.Sprintf("field %q is given twice", t)}
+				}
+				top[t] = true
+				expectKey = false
+				continue
+			}
+		}
+		// After a value: inside an object the next token is a key.
+		expectKey = len(keys) > 0 && keys[len(keys)-1] != nil
+		if len(keys) == 0 && dec.More() {
+			return badRequest{"the request body must hold exactly one JSON value"}
+		}
+	}
+	if len(data) == 0 || len(bytes.TrimSpace(data)) == 0 {
+		return badRequest{"the request body is empty; it must be a JSON object"}
 	}
 	return nil
 }
 
-func pathInt(r *http.Request, name string) (int, error) {
-	v, err := strconv.Atoi(r.PathValue(name))
-	if err != nil || v <= 0 {
-		return 0, badRequest{fmt.Sprintf("%s %q is not a positive number", name, r.PathValue(name))}
+// jsonKind names a Go type as the API's JSON sees it.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64:
+		return "a whole number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return "a list of " + strings.TrimPrefix(jsonKind(t.Elem()), "a ") + "s"
+	default:
+		return "of another type"
 	}
-	return v, nil
+}
+
+// positiveID reads an id from a path or a query: a plain decimal number
+// from 1 up, with no sign, leading zero, space or exponent.
+func positiveID(name, v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 || n > 1<<31-1 || strconv.Itoa(n) != v {
+		return 0, badRequest{fmt.Sprintf("%s %q is not a positive whole number", name, v)}
+	}
+	return n, nil
+}
+
+func pathInt(r *http.Request, name string) (int, error) {
+	return positiveID(name, r.PathValue(name))
 }
 
 // change runs an update and returns its result; mutate gets the site from
@@ -131,12 +232,7 @@ func (s *Service) change(r *http.Request, mutate func(st *sharing.State, site in
 
 // view runs a read and returns its result.
 func (s *Service) view(f func(st *sharing.State, now int64) (any, error)) (any, error) {
-	var result any
-	var ferr error
-	if err := s.read(func(st *sharing.State, now int64) { result, ferr = f(st, now) }); err != nil {
-		return nil, err
-	}
-	return result, ferr
+	return f(s.snapshot())
 }
 
 func (s *Service) listSites(*http.Request) (any, error) {
@@ -317,9 +413,9 @@ func (s *Service) decline(r *http.Request) (any, error) {
 func (s *Service) listSharing(r *http.Request) (any, error) {
 	site := 0
 	if q := r.URL.Query().Get("site"); q != "" {
-		v, err := strconv.Atoi(q)
-		if err != nil || v <= 0 {
-			return nil, badRequest{fmt.Sprintf("site %q is not a positive number", q)}
+		v, err := positiveID("site", q)
+		if err != nil {
+			return nil, err
 		}
 		site = v
 	}

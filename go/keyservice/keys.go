@@ -29,21 +29,13 @@ func (s *Service) serveKeys(endpoint string) http.HandlerFunc {
 			operatorError(w, http.StatusUnauthorized, "unauthorized", "missing Authorization: Bearer API key")
 			return
 		}
-		var key sharing.APIKey
-		var found bool
-		if err := s.read(func(st *sharing.State, _ int64) {
-			if k := st.Authenticate(token); k != nil {
-				key, found = *k, true
-			}
-		}); err != nil {
-			operatorError(w, http.StatusInternalServerError, "error", "the key service could not save its state")
-			return
-		}
-		if !found {
+		st, now := s.snapshot()
+		key := st.Authenticate(token)
+		if key == nil {
 			operatorError(w, http.StatusUnauthorized, "unauthorized", "unknown API key")
 			return
 		}
-		if !sharing.MayUse(&key, endpoint) {
+		if !sharing.MayUse(key, endpoint) {
 			operatorError(w, http.StatusUnauthorized, "unauthorized", "this API key's roles do not allow /v2/key/"+endpoint)
 			return
 		}
@@ -69,8 +61,7 @@ func (s *Service) serveKeys(endpoint string) http.HandlerFunc {
 			operatorError(w, http.StatusBadRequest, "client_error", "request body is not a base64 v2 envelope")
 			return
 		}
-		nowMs := s.now().UnixMilli()
-		if drift := (nowMs - reqTime) / 60000; drift > driftLimitMinutes || drift < -driftLimitMinutes {
+		if drift := (s.now().UnixMilli() - reqTime) / 60000; drift > driftLimitMinutes || drift < -driftLimitMinutes {
 			operatorError(w, http.StatusBadRequest, "client_error", "request timestamp is too far from the service's clock")
 			return
 		}
@@ -78,14 +69,7 @@ func (s *Service) serveKeys(endpoint string) http.HandlerFunc {
 			operatorError(w, http.StatusBadRequest, "client_error", "request payload is not JSON")
 			return
 		}
-		var keysJSON []byte
-		if err := s.read(func(st *sharing.State, now int64) {
-			keysJSON = st.KeyResponse(&key, endpoint, now) // API keys are never removed
-		}); err != nil {
-			operatorError(w, http.StatusInternalServerError, "error", "the key service could not read its state")
-			return
-		}
-		Respond(w, r, cipher, nonce, keysJSON, *s.fault.Load())
+		Respond(w, r, cipher, nonce, st.KeyResponse(key, endpoint, now), *s.fault.Load())
 	}
 }
 

@@ -26,7 +26,7 @@ import (
 
 // A restarted service serves the same keys, API keys and relationships.
 func TestRestartKeepsEverything(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "data")
 	h := start(t, Options{DataDir: dir})
 	adv := h.site("adv", "advertiser")
 	dsp := h.site("dsp", "dsp")
@@ -116,7 +116,7 @@ func TestKillDuringWrites(t *testing.T) {
 		svc, err := New(Options{DataDir: dir, AdminToken: adminToken, Config: sharing.DefaultConfig()})
 		require.NoError(t, err, "round %d: the state loads after a kill", round)
 		have := map[int]bool{}
-		for _, s := range svc.state.Sites {
+		for _, s := range svc.current.Load().state.Sites {
 			have[s.ID] = true
 		}
 		for id := range acked {
@@ -207,9 +207,7 @@ func TestConcurrentAdminChanges(t *testing.T) {
 
 	disk, err := os.ReadFile(filepath.Join(dir, "state.json"))
 	require.NoError(t, err)
-	h.svc.mu.RLock()
-	mem, _ := json.Marshal(h.svc.state)
-	h.svc.mu.RUnlock()
+	mem, _ := json.Marshal(h.svc.current.Load().state)
 	assert.JSONEq(t, string(mem), string(disk))
 }
 

@@ -10,6 +10,7 @@ package keyservice
 import (
 	"crypto/subtle"
 	"errors"
+	"log"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -32,30 +33,61 @@ type Options struct {
 	Faults bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Log gets a line when saving starts to fail and when it works again,
+	// and when a request hits a bug; nil means the standard logger.
+	Log *log.Logger
 }
 
 // Service is the key service; it is an http.Handler.
 type Service struct {
 	adminToken []byte
-	store      *sharing.Store // nil: memory only
+	store      saver // nil: memory only
 	now        func() time.Time
+	log        *log.Logger
 	faults     bool
 	fault      atomic.Pointer[string]
 	mux        *http.ServeMux
 
-	mu         sync.RWMutex
+	// current is the state requests read. A published state is never
+	// changed: a change is made on a copy, saved, then published, so a
+	// reader never waits for a change or for the disk.
+	current atomic.Pointer[published]
+	// writing serialises changes and saves.
+	writing sync.Mutex
+	// failing is set while saves fail (under writing); retryAt is when a
+	// key request may try a due rotation again (Unix seconds).
+	failing bool
+	retryAt atomic.Int64
+}
+
+// published is a state with the time of its next due rotation.
+type published struct {
 	state      *sharing.State
 	nextChange int64 // state.NextChange(), cached
 }
+
+// saver keeps the state; *sharing.Store, or a test's stand-in.
+type saver interface {
+	Save(*sharing.State) error
+	Close() error
+}
+
+// saveRetry is how long key requests wait before they try a due rotation
+// again after a failed save, so that a full disk costs one attempt per
+// interval, not one per request.
+const saveRetry = 10 * time.Second
 
 // New opens (or creates) the service's state.
 func New(opts Options) (*Service, error) {
 	if len(opts.AdminToken) < 16 {
 		return nil, errors.New("the admin token must be at least 16 characters")
 	}
-	s := &Service{adminToken: []byte(opts.AdminToken), now: opts.Now, faults: opts.Faults}
+	s := &Service{adminToken: []byte(opts.AdminToken), now: opts.Now, log: opts.Log, faults: opts.Faults}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = log.Default()
 	}
 	none := FaultNone
 	s.fault.Store(&none)
@@ -72,7 +104,8 @@ func New(opts Options) (*Service, error) {
 		}
 	}
 	if state == nil {
-		if err := checkConfig(opts.Config); err != nil {
+		if err := opts.Config.Check(); err != nil {
+			s.Close()
 			return nil, err
 		}
 		state = sharing.New(opts.Config)
@@ -84,21 +117,13 @@ func New(opts Options) (*Service, error) {
 			}
 		}
 	}
-	s.state, s.nextChange = state, state.NextChange()
+	s.publish(state)
 	s.routes()
 	return s, nil
 }
 
-func checkConfig(c sharing.Config) error {
-	switch {
-	case c.IdentityScope != "UID2" && c.IdentityScope != "EUID":
-		return errors.New(`identity scope must be "UID2" or "EUID"`)
-	case c.KeyLifetime < 1, c.TokenExpiry < 1, c.MaxSharingLifetime < 1, c.MaxBidstreamLifetime < 1:
-		return errors.New("key lifetime, token expiry and maximum lifetimes must be at least a second")
-	case c.AllowClockSkew < 0:
-		return errors.New("allowed clock skew must not be negative")
-	}
-	return nil
+func (s *Service) publish(st *sharing.State) {
+	s.current.Store(&published{state: st, nextChange: st.NextChange()})
 }
 
 // Close releases the data directory; the service must not be used after.
@@ -110,39 +135,47 @@ func (s *Service) Close() error {
 }
 
 // Config is the configuration the service runs with.
-func (s *Service) Config() sharing.Config {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.state.Config
+func (s *Service) Config() sharing.Config { return s.current.Load().state.Config }
+
+// ServeHTTP answers a request. A bug that panics costs that request a 500,
+// not the connection and a stack trace in the log.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Printf("bug: %s %s panicked: %v", r.Method, r.URL.Path, p)
+			operatorError(w, http.StatusInternalServerError, "error", "internal error")
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
 }
 
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
-
-// read runs f on the current state, after any key rotation that is due.
-func (s *Service) read(f func(st *sharing.State, now int64)) error {
+// snapshot returns the current state and the time, after any key rotation
+// that is due. It never fails: when a due rotation cannot be saved (a full
+// disk), it returns the state as it is, whose keys KeyResponse still
+// filters by the time. The state must not be changed.
+func (s *Service) snapshot() (*sharing.State, int64) {
 	now := s.now().Unix()
-	s.mu.RLock()
-	due := now >= s.nextChange
-	s.mu.RUnlock()
-	if due {
-		if _, err := s.update(func(*sharing.State, int64) (any, error) { return nil, nil }); err != nil {
-			return err
+	p := s.current.Load()
+	if now >= p.nextChange && now >= s.retryAt.Load() {
+		if _, err := s.update(func(*sharing.State, int64) (any, error) { return nil, nil }); err == nil {
+			p = s.current.Load()
 		}
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	f(s.state, now)
-	return nil
+	return p.state, now
 }
 
 // update applies a change to a copy of the state (rotating keys first if
-// due), saves the copy, and only then makes it current: a refused change or
-// a failed save leaves the state as it was.
+// due), saves the copy, and only then publishes it: a refused change or a
+// failed save leaves the state as it was.
 func (s *Service) update(change func(st *sharing.State, now int64) (any, error)) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.writing.Lock()
+	defer s.writing.Unlock()
 	now := s.now().Unix()
-	next := s.state.Clone()
+	current := s.current.Load()
+	next := current.state.Clone()
 	maintained := next.Maintain(now)
 	result, err := change(next, now)
 	if err != nil {
@@ -150,17 +183,40 @@ func (s *Service) update(change func(st *sharing.State, now int64) (any, error))
 			return nil, err
 		}
 		// Keep the rotation even though the change was refused.
-		next = s.state.Clone()
+		next = current.state.Clone()
 		next.Maintain(now)
 		result = nil
 	}
 	if s.store != nil {
 		if serr := s.store.Save(next); serr != nil {
-			return nil, serr
+			s.saveFailed(serr, now)
+			return nil, saveError{serr}
+		}
+		if s.failing {
+			s.failing = false
+			s.retryAt.Store(0)
+			s.log.Printf("the state is saved again; key rotation and changes are back")
 		}
 	}
-	s.state, s.nextChange = next, next.NextChange()
+	s.publish(next)
 	return result, err
+}
+
+// saveFailed notes a failed save: one log line per failure period, and
+// key requests leave the rotation alone for saveRetry.
+func (s *Service) saveFailed(err error, now int64) {
+	s.retryAt.Store(now + int64(saveRetry/time.Second))
+	if !s.failing {
+		s.failing = true
+		s.log.Printf("cannot save the state (%v): key requests are answered with the keys that are still valid; rotation and admin changes wait until it saves again", err)
+	}
+}
+
+// saveError is a change that could not be saved.
+type saveError struct{ err error }
+
+func (e saveError) Error() string {
+	return "the key service could not save its state: " + e.err.Error()
 }
 
 func (s *Service) adminAuthorized(r *http.Request) bool {

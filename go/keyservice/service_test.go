@@ -356,12 +356,10 @@ func (h *harness) assertNoSecrets(creds ...credentials) {
 	for _, c := range creds {
 		secrets = append(secrets, c.Secret, c.APIKey)
 	}
-	h.svc.mu.RLock()
-	for _, k := range h.svc.state.Keys {
+	for _, k := range h.svc.current.Load().state.Keys {
 		b, _ := json.Marshal(k.Secret)
 		secrets = append(secrets, strings.Trim(string(b), `"`))
 	}
-	h.svc.mu.RUnlock()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, body := range h.seen {
@@ -396,9 +394,7 @@ func TestAdminErrors(t *testing.T) {
 	dsp := h.site("dsp", "dsp")
 	require.Equal(t, 200, h.admin("POST", fmt.Sprintf("/admin/v1/sites/%d/grants", adv), map[string]any{"type": "dsp"}, nil))
 	snapshot := func() string {
-		h.svc.mu.RLock()
-		defer h.svc.mu.RUnlock()
-		data, _ := json.Marshal(h.svc.state)
+		data, _ := json.Marshal(h.svc.current.Load().state)
 		return string(data)
 	}
 	before := snapshot()

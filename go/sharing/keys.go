@@ -93,6 +93,9 @@ func (s *State) Rotate(siteID int, now int64) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
+	if held := s.keyCount(keysetID); held >= MaxKeysPerKeyset {
+		return nil, errorf(Conflict, "keyset %d already holds %d keys, the most it may; rotate again once old keys expire", keysetID, held)
+	}
 	// A key activating in the same second as the current one would tie
 	// with it in the selection rule (spec §4.4), so it waits a second.
 	activates := now
@@ -102,6 +105,16 @@ func (s *State) Rotate(siteID int, now int64) (*Key, error) {
 		}
 	}
 	return s.addKey(keysetID, activates, now), nil
+}
+
+func (s *State) keyCount(keysetID int) int {
+	n := 0
+	for i := range s.Keys {
+		if s.Keys[i].KeysetID == keysetID {
+			n++
+		}
+	}
+	return n
 }
 
 // keysetOf is the keyset of a site; site 0 means the master keyset.

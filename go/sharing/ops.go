@@ -34,40 +34,26 @@ func errorf(k Kind, format string, a ...any) error {
 	return &Error{Kind: k, Msg: fmt.Sprintf(format, a...)}
 }
 
-// Limits that keep the state file and the key responses small.
-const (
-	maxName  = 100
-	maxNames = 100 // domain or app names per site
-)
-
 // CreateSite adds a participant with its default keyset and that keyset's
 // first keys. Type grants with Future cover it at once.
 func (s *State) CreateSite(name string, types []Type, domains, apps []string, now int64) (*Site, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > maxName {
-		return nil, errorf(Invalid, "a site needs a name of 1 to %d characters", maxName)
-	}
-	for i := range s.Sites {
-		if strings.EqualFold(s.Sites[i].Name, name) {
-			return nil, errorf(Conflict, "site %d is already named %q", s.Sites[i].ID, s.Sites[i].Name)
-		}
-	}
-	if len(types) == 0 {
-		return nil, errorf(Invalid, "a site needs at least one type of %s", typeList())
-	}
-	for i, t := range types {
-		if !slices.Contains(Types, t) {
-			return nil, errorf(Invalid, "unknown site type %q; types are %s", t, typeList())
-		}
-		if slices.Contains(types[:i], t) {
-			return nil, errorf(Invalid, "site type %q is given twice", t)
-		}
-	}
-	domains, err := names("domain", domains)
+	name, err := CheckName("site", name)
 	if err != nil {
 		return nil, err
 	}
-	apps, err = names("app", apps)
+	for i := range s.Sites {
+		if strings.ToLower(s.Sites[i].Name) == strings.ToLower(name) { // as Validate compares them
+			return nil, errorf(Conflict, "site %d is already named %q", s.Sites[i].ID, s.Sites[i].Name)
+		}
+	}
+	if err := checkTypes(types); err != nil {
+		return nil, err
+	}
+	domains, err = names("domain", domains, CheckDomain)
+	if err != nil {
+		return nil, err
+	}
+	apps, err = names("app", apps, CheckAppName)
 	if err != nil {
 		return nil, err
 	}
@@ -92,15 +78,15 @@ func typeList() string {
 
 // names checks and normalises a site's domain or app names: lower case,
 // sorted, no duplicates.
-func names(what string, in []string) ([]string, error) {
+func names(what string, in []string, check func(string) (string, error)) ([]string, error) {
 	if len(in) > maxNames {
 		return nil, errorf(Invalid, "at most %d %s names per site", maxNames, what)
 	}
 	var out []string
 	for _, n := range in {
-		n = strings.ToLower(strings.TrimSpace(n))
-		if n == "" || len(n) > 253 || strings.ContainsAny(n, " \t\r\n/\\") {
-			return nil, errorf(Invalid, "%q is not a valid %s name", n, what)
+		n, err := check(n)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, n)
 	}
@@ -115,19 +101,15 @@ func (s *State) CreateAPIKey(siteID int, roles []Role, name string, now int64) (
 	if site == nil {
 		return nil, "", errorf(NotFound, "no site %d", siteID)
 	}
-	if len(roles) == 0 {
-		return nil, "", errorf(Invalid, "an API key needs at least one role of sharer, bidder, generator, mapper")
+	if err := checkRoles(roles); err != nil {
+		return nil, "", err
 	}
-	for i, r := range roles {
-		if !slices.Contains(Roles, r) {
-			return nil, "", errorf(Invalid, "unknown role %q; roles are sharer, bidder, generator, mapper", r)
+	// The name is optional.
+	if name != "" {
+		var err error
+		if name, err = CheckName("API key", name); err != nil {
+			return nil, "", err
 		}
-		if slices.Contains(roles[:i], r) {
-			return nil, "", errorf(Invalid, "role %q is given twice", r)
-		}
-	}
-	if len(name) > maxName {
-		return nil, "", errorf(Invalid, "an API key name has at most %d characters", maxName)
 	}
 	// The operator's keys look like UID2-C-L-<site>-<random>; the prefix
 	// names the site, which helps people tell keys apart.

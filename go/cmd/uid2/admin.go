@@ -22,6 +22,7 @@ func (e refusedError) Error() string { return e.msg }
 // adminFlags say where the key service's admin API is.
 type adminFlags struct {
 	url, tokenFile string
+	stderr         io.Writer
 }
 
 func (a *adminFlags) register(fs *flag.FlagSet) {
@@ -37,7 +38,7 @@ func (a *adminFlags) call(stdout io.Writer, method, path string, body any) error
 	token := os.Getenv("UID2_ADMIN_TOKEN")
 	if a.tokenFile != "" {
 		var err error
-		if token, err = readToken(a.tokenFile); err != nil {
+		if token, err = readToken(a.tokenFile, false, a.stderr); err != nil {
 			return err
 		}
 	}
@@ -90,7 +91,7 @@ func adminCmd(group string, args []string, stdout, stderr io.Writer) error {
 	verb := args[0]
 	fs := flag.NewFlagSet(group+" "+verb, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var a adminFlags
+	a := adminFlags{stderr: stderr}
 	a.register(fs)
 	site := fs.String("site", "", "site id")
 	var run func() error

@@ -42,9 +42,20 @@ The local key service (the key endpoints /v2/key/sharing and
              [--admin-token-file FILE] [--until-stdin-closes]
       prints its base URL as the first line; the admin token (16 characters
       or more) comes from --admin-token-file (made if missing), else
-      $UID2_ADMIN_TOKEN, else DIR/admin-token (made if missing); stops on
+      $UID2_ADMIN_TOKEN, else DIR/admin-token (made if missing); a token
+      file must be yours and readable by you only (chmod 600); stops on
       SIGINT or SIGTERM, and with --until-stdin-closes also when standard
       input reaches end of file
+      DIR is created readable by you only; an existing DIR must be yours,
+      writable by no one else, and empty or a key service's
+      --key-lifetime is at least 1m and at least --token-expiry / 497, so
+      that a keyset keeps at most 500 keys on its schedule ("keys rotate"
+      stops at 1,000); when the state cannot be saved (a full disk), key
+      requests get the keys still valid and rotation waits for the disk
+      a --listen address beyond loopback gets a warning: plain HTTP
+      connections: 5 s to send the headers, 10 s the body, 30 s idle;
+      at most 512 (128 per client address); when full, the connection
+      idle longest is closed; a stop waits 3 s for requests in progress
 
 Managing it (ADMIN: --admin-url URL or $UID2_ADMIN_URL, and the admin token
 in $UID2_ADMIN_TOKEN or --admin-token-file FILE):
@@ -65,12 +76,22 @@ in $UID2_ADMIN_TOKEN or --admin-token-file FILE):
 
 KEYS is either
   --keys FILE            a key response, whole ({"body": ...}) or its body
-  --keys-url URL --api-key KEY --secret SECRET
-                         fetch keys from the UID2 service at URL
+                         (at most 64 MiB)
+  --keys-url URL         fetch keys from the UID2 service at URL, with the
+                         API key and client secret from
+                           $UID2_API_KEY and $UID2_SECRET, or
+                           --credentials FILE: JSON with "api_key" and
+                           "secret" (what "uid2 apikey create" prints),
+                           yours and readable by you only (chmod 600)
+                         --api-key KEY --secret SECRET still work, with a
+                         warning: other users can read a command line
 
 decrypt and encrypt print one JSON object per input line. With no TOKEN or
-RAW_UID arguments they read standard input, one per line. TIME is RFC 3339
-(2024-01-02T03:04:05Z) or Unix epoch milliseconds; default now.
+RAW_UID arguments they read standard input, one per line; a line over
+16 MiB gets {"status": "INVALID_PAYLOAD" (decrypt) or "ENCRYPTION_FAILURE"
+(encrypt), "error": "input line longer than 16 MiB"} and the next lines
+go on. TIME is RFC 3339 (2024-01-02T03:04:05Z) or Unix epoch
+milliseconds; default now.
 Run "uid2 COMMAND -h" (for the admin commands "uid2 COMMAND VERB -h", e.g.
 "uid2 site create -h") for a command's flags.
 `
@@ -122,36 +143,49 @@ func usageError(format string, a ...any) error { return fmt.Errorf(format, a...)
 
 // keyFlags are the flags that say where keys come from.
 type keyFlags struct {
-	file, url, apiKey, secret string
+	file, url, apiKey, secret, credsFile string
 }
 
 func (k *keyFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&k.file, "keys", "", "key JSON file: a whole key response or its body")
 	fs.StringVar(&k.url, "keys-url", "", "base URL of the UID2 service to fetch keys from")
-	fs.StringVar(&k.apiKey, "api-key", "", "API key for --keys-url")
-	fs.StringVar(&k.secret, "secret", "", "client secret (base64) for --keys-url")
+	fs.StringVar(&k.credsFile, "credentials", "", `JSON file with "api_key" and "secret" for --keys-url (only you may read it)`)
+	fs.StringVar(&k.apiKey, "api-key", "", "API key for --keys-url (prefer $"+apiKeyEnv+" or --credentials: others can read a command line)")
+	fs.StringVar(&k.secret, "secret", "", "client secret (base64) for --keys-url (prefer $"+secretEnv+" or --credentials)")
 }
 
+// maxKeysFile bounds --keys FILE: a key response with a thousand keys is
+// about 360 KB, so 64 MiB is far above any real one and far below what
+// would exhaust memory (reading /dev/zero, say).
+const maxKeysFile = 64 << 20
+
 // load fills a client with keys from the file or the service.
-func (k *keyFlags) load(bidstream bool) (uid2.Client, error) {
+func (k *keyFlags) load(bidstream bool, stderr io.Writer) (uid2.Client, error) {
 	if (k.file == "") == (k.url == "") {
 		return nil, usageError("give exactly one of --keys and --keys-url")
 	}
-	if k.url != "" && (k.apiKey == "" || k.secret == "") {
-		return nil, usageError("--keys-url needs --api-key and --secret")
+	apiKey, secret := "", ""
+	if k.url != "" {
+		var err error
+		if apiKey, secret, err = k.credentials(stderr); err != nil {
+			return nil, err
+		}
+		if apiKey == "" || secret == "" {
+			return nil, usageError("--keys-url needs an API key and a secret: $%s and $%s, or --credentials FILE", apiKeyEnv, secretEnv)
+		}
 	}
 	var c uid2.Client
 	var err error
 	if bidstream {
-		c, err = uid2.NewBidstreamClient(k.url, k.apiKey, k.secret)
+		c, err = uid2.NewBidstreamClient(k.url, apiKey, secret)
 	} else {
-		c, err = uid2.NewSharingClient(k.url, k.apiKey, k.secret)
+		c, err = uid2.NewSharingClient(k.url, apiKey, secret)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if k.file != "" {
-		data, err := os.ReadFile(k.file)
+		data, err := readKeysFile(k.file)
 		if err != nil {
 			return nil, err
 		}
@@ -163,6 +197,19 @@ func (k *keyFlags) load(bidstream bool) (uid2.Client, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return c, c.Refresh(ctx)
+}
+
+func readKeysFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxKeysFile+1))
+	if err == nil && len(data) > maxKeysFile {
+		err = fmt.Errorf("%s is larger than %d MiB, more than any key response", path, maxKeysFile>>20)
+	}
+	return data, err
 }
 
 // parseNow reads --now: RFC 3339 or Unix ms; "" is the current time (0).
@@ -180,24 +227,59 @@ func parseNow(s string) (int64, error) {
 	return t.UnixMilli(), nil
 }
 
-// inputs calls f for each argument, or else for each line of stdin.
-func inputs(args []string, stdin io.Reader, f func(string)) error {
+// maxLine bounds an input line. A longer one (no token or raw UID is
+// anywhere near) gets its own error result, and the lines after it are
+// processed as usual: the output has one object per input line.
+const maxLine = 16 << 20
+
+// errLineTooLong is the error result of such a line.
+var errLineTooLong = fmt.Sprintf("input line longer than %d MiB", maxLine>>20)
+
+// inputs calls f for each argument, or else for each line of stdin; for a
+// line over maxLine, f gets "" and tooLong.
+func inputs(args []string, stdin io.Reader, f func(in string, tooLong bool)) error {
 	if len(args) > 0 {
 		for _, a := range args {
-			f(a)
+			f(a, false)
 		}
 		return nil
 	}
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for sc.Scan() {
-		f(strings.TrimRight(sc.Text(), "\r"))
+	r := bufio.NewReaderSize(stdin, 64<<10)
+	var line []byte
+	started, tooLong := false, false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		started = started || len(chunk) > 0
+		if !tooLong && len(line)+len(chunk) > maxLine+len("\r\n") {
+			tooLong, line = true, line[:0]
+		}
+		if !tooLong {
+			line = append(line, chunk...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if err == nil || started {
+			text := strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")
+			if tooLong || len(text) <= maxLine {
+				f(text, tooLong)
+			} else {
+				f("", true)
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		line, started, tooLong = line[:0], false, false
 	}
-	return sc.Err()
 }
 
 type decrypted struct {
 	Status                string  `json:"status"`
+	Error                 string  `json:"error,omitempty"`
 	UID                   string  `json:"uid"`
 	EstablishedMs         int64   `json:"established_ms"`
 	SiteID                int32   `json:"site_id"`
@@ -224,7 +306,7 @@ func decryptCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	c, err := kf.load(*bidstream)
+	c, err := kf.load(*bidstream, stderr)
 	if err != nil {
 		return err
 	}
@@ -233,7 +315,11 @@ func decryptCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	buf := make([]byte, 0, 128)
-	return inputs(fs.Args(), stdin, func(tok string) {
+	return inputs(fs.Args(), stdin, func(tok string, tooLong bool) {
+		if tooLong {
+			_ = enc.Encode(decrypted{Status: uid2.InvalidPayload.String(), Error: errLineTooLong})
+			return
+		}
 		d := c.DecryptAppend(buf, tok, *domain, now)
 		r := decrypted{Status: d.Status.String(), UID: string(d.UID), EstablishedMs: d.EstablishedMs,
 			SiteID: d.SiteID, SiteKeySiteID: d.SiteKeySiteID, IdentityScope: d.IdentityScope.String(),
@@ -260,7 +346,7 @@ func encryptCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	c, err := kf.load(false)
+	c, err := kf.load(false, stderr)
 	if err != nil {
 		return err
 	}
@@ -270,12 +356,18 @@ func encryptCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	buf := make([]byte, 0, 256)
-	return inputs(fs.Args(), stdin, func(raw string) {
+	type encrypted struct {
+		Status string `json:"status"`
+		Token  string `json:"token"`
+		Error  string `json:"error,omitempty"`
+	}
+	return inputs(fs.Args(), stdin, func(raw string, tooLong bool) {
+		if tooLong {
+			_ = enc.Encode(encrypted{Status: uid2.EncryptionFailure.String(), Error: errLineTooLong})
+			return
+		}
 		tok, st := sharing.EncryptAppend(buf, raw, now, *keyset)
-		_ = enc.Encode(struct {
-			Status string `json:"status"`
-			Token  string `json:"token"`
-		}{st.String(), string(tok)})
+		_ = enc.Encode(encrypted{Status: st.String(), Token: string(tok)})
 	})
 }
 

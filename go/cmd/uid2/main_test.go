@@ -106,14 +106,24 @@ func TestBidstreamDomain(t *testing.T) {
 	t.Fatal("case not found")
 }
 
-func TestKeysURL(t *testing.T) {
+// testSecret is the client secret of keyServer's API key "key".
+const testSecret = "ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo="
+
+// keyServer serves the keys of the sharing vectors to API key "key" with
+// testSecret, and returns one of their successful decrypt cases.
+func keyServer(t *testing.T) (srv *httptest.Server, tok, uid string, nowMs int64) {
 	keys, tok, uid, now, _ := keyFile(t, "sharing.json")
 	data, _ := os.ReadFile(keys)
-	const secret = "ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo="
-	ks, err := testserver.New("key", secret, data)
+	ks, err := testserver.New("key", testSecret, data)
 	require.NoError(t, err)
-	srv := httptest.NewServer(ks)
-	defer srv.Close()
+	srv = httptest.NewServer(ks)
+	t.Cleanup(srv.Close)
+	return srv, tok, uid, now
+}
+
+func TestKeysURL(t *testing.T) {
+	srv, tok, uid, now := keyServer(t)
+	const secret = testSecret
 	rc, out, _ := runCLI("", "decrypt", "--keys-url", srv.URL, "--api-key", "key", "--secret", secret, "--now", string(must(json.Marshal(now))), tok)
 	require.Equal(t, 0, rc)
 	assert.Contains(t, out, uid)

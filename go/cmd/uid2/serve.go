@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -43,6 +43,12 @@ func serveCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 || (*data == "") == !*memory {
 		return usageError("serve needs exactly one of --data DIR or --memory")
 	}
+	// The data directory is checked before anything is written to it.
+	if *data != "" {
+		if err := sharing.PrepareDir(*data); err != nil {
+			return err
+		}
+	}
 	token, err := adminToken(*tokenFile, *data)
 	if err != nil {
 		return err
@@ -52,7 +58,8 @@ func serveCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg.KeyLifetime = int64(lifetime.Seconds())
 	cfg.TokenExpiry = int64(expiry.Seconds())
 	cfg.MaxSharingLifetime = cfg.TokenExpiry
-	svc, err := keyservice.New(keyservice.Options{DataDir: *data, AdminToken: token, Config: cfg, Faults: *faults})
+	svc, err := keyservice.New(keyservice.Options{DataDir: *data, AdminToken: token, Config: cfg, Faults: *faults,
+		Log: log.New(stderr, "uid2 serve: ", log.LstdFlags|log.Lmsgprefix)})
 	if err != nil {
 		return err
 	}
@@ -88,6 +95,9 @@ func serveCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if addr, ok := ln.Addr().(*net.TCPAddr); ok && !addr.IP.IsLoopback() {
+		fmt.Fprintf(stderr, "uid2 serve: warning: listening on %s, not loopback: other machines can reach the admin API and the key endpoints over plain HTTP\n", ln.Addr())
+	}
 	// The first line of standard output is the base URL, for scripts.
 	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 	if f, ok := stdout.(*os.File); ok {
@@ -97,17 +107,8 @@ func serveCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "uid2 serve: %s keys rotate every %s, tokens last %s; state %s\n",
 		c.IdentityScope, time.Duration(c.KeyLifetime)*time.Second, time.Duration(c.TokenExpiry)*time.Second, where(*data))
 
-	srv := &http.Server{Handler: svc, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		return srv.Shutdown(shutdown)
-	}
+	srv, limited := newServer(svc, ln, serveLimits)
+	return runServer(ctx, srv, limited, serveLimits.grace)
 }
 
 func where(data string) string {
@@ -119,7 +120,9 @@ func where(data string) string {
 
 // adminToken finds the admin token: the given file, else $UID2_ADMIN_TOKEN,
 // else DATA/admin-token; a file that does not exist yet is made with a
-// random token, readable by its owner only. The token is never printed.
+// random token, readable by its owner only. A file that others can read or
+// that belongs to someone else is refused: whoever wrote or read it would
+// hold the admin API. The token is never printed.
 func adminToken(file, data string) (string, error) {
 	if t := os.Getenv("UID2_ADMIN_TOKEN"); t != "" && file == "" {
 		return t, nil
@@ -128,12 +131,9 @@ func adminToken(file, data string) (string, error) {
 		return "", usageError("set UID2_ADMIN_TOKEN or --admin-token-file for a --memory service")
 	}
 	if file == "" {
-		file = filepath.Join(data, "admin-token")
-		if err := os.MkdirAll(data, 0o700); err != nil {
-			return "", err
-		}
+		file = filepath.Join(data, sharing.AdminTokenFile)
 	}
-	t, err := readToken(file)
+	t, err := readToken(file, true, io.Discard)
 	if !errors.Is(err, fs.ErrNotExist) {
 		return t, err
 	}
@@ -149,16 +149,4 @@ func adminToken(file, data string) (string, error) {
 		err = cerr
 	}
 	return t, err
-}
-
-func readToken(file string) (string, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", err
-	}
-	t := strings.TrimSpace(string(b))
-	if t == "" {
-		return "", fmt.Errorf("%s is empty", file)
-	}
-	return t, nil
 }

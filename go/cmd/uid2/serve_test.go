@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 // and the URL it printed. With lifeline, its stdin is a pipe (also returned)
 // and --until-stdin-closes is added, so that it ends with the test binary
 // however that ends; else its stdin is /dev/null.
-func startServe(t *testing.T, lifeline bool, args ...string) (*exec.Cmd, io.WriteCloser, string) {
+func startServe(t testing.TB, lifeline bool, args ...string) (*exec.Cmd, io.WriteCloser, string) {
 	t.Helper()
 	var in io.WriteCloser
 	cmd := exec.Command(os.Args[0])
