@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/libuid2/libuid2/go/keyservice"
+	"github.com/libuid2/libuid2/go/portal"
 	"github.com/libuid2/libuid2/go/sharing"
 )
 
@@ -96,8 +97,13 @@ func serveCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	c := svc.Config()
 	fmt.Fprintf(stderr, "uid2 serve: %s keys rotate every %s, tokens last %s; state %s\n",
 		c.IdentityScope, time.Duration(c.KeyLifetime)*time.Second, time.Duration(c.TokenExpiry)*time.Second, where(*data))
+	fmt.Fprintf(stderr, "uid2 serve: the Portal is at http://%s%s (users: uid2 user create)\n", ln.Addr(), portal.Prefix)
 
-	srv := &http.Server{Handler: svc, ReadHeaderTimeout: 10 * time.Second}
+	// The Portal's pages under /portal/, everything else is the key service.
+	mux := http.NewServeMux()
+	mux.Handle(portal.Prefix, portal.New(svc, portal.Options{}))
+	mux.Handle("/", svc)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
