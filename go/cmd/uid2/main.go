@@ -45,6 +45,9 @@ The local key service (the key endpoints /v2/key/sharing and
       $UID2_ADMIN_TOKEN, else DIR/admin-token (made if missing); stops on
       SIGINT or SIGTERM, and with --until-stdin-closes also when standard
       input reaches end of file
+      It also serves the Portal's web pages under /portal/ (its address is
+      printed on standard error), where a site's users (uid2 user create)
+      manage their sharing permissions and API keys.
 
 Managing it (ADMIN: --admin-url URL or $UID2_ADMIN_URL, and the admin token
 in $UID2_ADMIN_TOKEN or --admin-token-file FILE):
