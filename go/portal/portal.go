@@ -149,25 +149,37 @@ func parsePages() map[string]*template.Template {
 
 func (p *Portal) routes() {
 	m := http.NewServeMux()
+	paths := map[string]bool{}
+	// handle registers a page or action; any other method on its path gets
+	// a page saying so, not the mux's bare 405.
+	handle := func(method, path string, h http.HandlerFunc) {
+		m.HandleFunc(method+" "+path, h)
+		if !paths[path] {
+			paths[path] = true
+			m.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+				p.refuse(w, r, nil, http.StatusMethodNotAllowed, "This address does not take a "+r.Method+" request; use the Portal's pages and buttons.")
+			})
+		}
+	}
 	static, _ := fs.Sub(staticFS, "static")
 	m.Handle("GET /portal/static/", http.StripPrefix("/portal/static/", http.FileServerFS(static)))
-	m.HandleFunc("GET /portal/{$}", p.root)
-	m.HandleFunc("GET /portal/signin", p.signinPage)
-	m.HandleFunc("POST /portal/signin", p.signin)
-	m.HandleFunc("POST /portal/signout", p.auth(p.signout))
-	m.HandleFunc("GET /portal/password", p.auth(p.passwordPage))
-	m.HandleFunc("POST /portal/password", p.auth(p.setPassword))
-	m.HandleFunc("GET /portal/site/{site}/{$}", p.auth(p.home))
-	m.HandleFunc("GET /portal/site/{site}/sharing", p.auth(p.sharingPage))
-	m.HandleFunc("POST /portal/site/{site}/sharing/types", p.auth(p.saveTypes))
-	m.HandleFunc("POST /portal/site/{site}/sharing/add", p.auth(p.addSites))
-	m.HandleFunc("POST /portal/site/{site}/sharing/delete", p.auth(p.deleteSites))
-	m.HandleFunc("POST /portal/site/{site}/sharing/requests", p.auth(p.sendRequest))
-	m.HandleFunc("POST /portal/site/{site}/sharing/requests/{id}/{verb}", p.auth(p.answerRequest))
-	m.HandleFunc("GET /portal/site/{site}/apikeys", p.auth(p.apiKeysPage))
-	m.HandleFunc("POST /portal/site/{site}/apikeys", p.auth(p.createAPIKey))
-	m.HandleFunc("POST /portal/site/{site}/apikeys/{key}/disable", p.auth(p.disableAPIKey))
-	m.HandleFunc("GET /portal/site/{site}/details", p.auth(p.detailsPage))
+	handle("GET", "/portal/{$}", p.root)
+	handle("GET", "/portal/signin", p.signinPage)
+	handle("POST", "/portal/signin", p.signin)
+	handle("POST", "/portal/signout", p.auth(p.signout))
+	handle("GET", "/portal/password", p.auth(p.passwordPage))
+	handle("POST", "/portal/password", p.auth(p.setPassword))
+	handle("GET", "/portal/site/{site}/{$}", p.auth(p.home))
+	handle("GET", "/portal/site/{site}/sharing", p.auth(p.sharingPage))
+	handle("POST", "/portal/site/{site}/sharing/types", p.auth(p.saveTypes))
+	handle("POST", "/portal/site/{site}/sharing/add", p.auth(p.addSites))
+	handle("POST", "/portal/site/{site}/sharing/delete", p.auth(p.deleteSites))
+	handle("POST", "/portal/site/{site}/sharing/requests", p.auth(p.sendRequest))
+	handle("POST", "/portal/site/{site}/sharing/requests/{id}/{verb}", p.auth(p.answerRequest))
+	handle("GET", "/portal/site/{site}/apikeys", p.auth(p.apiKeysPage))
+	handle("POST", "/portal/site/{site}/apikeys", p.auth(p.createAPIKey))
+	handle("POST", "/portal/site/{site}/apikeys/{key}/disable", p.auth(p.disableAPIKey))
+	handle("GET", "/portal/site/{site}/details", p.auth(p.detailsPage))
 	m.HandleFunc("/portal/", func(w http.ResponseWriter, r *http.Request) {
 		p.refuse(w, r, nil, http.StatusNotFound, "There is no such page in the Portal.")
 	})

@@ -345,10 +345,16 @@ func TestOnlyTheUsersOwnSite(t *testing.T) {
 			assert.Zero(t, k.Disabled)
 		}
 	}))
-	// Unknown pages are a page too, not a bare error.
+	// Unknown pages and wrong methods are a page too, not a bare error.
 	w = b.do("GET", "/portal/nothing-here", nil)
 	assert.Equal(t, http.StatusNotFound, w.Code)
 	assert.Contains(t, w.Body.String(), "There is no such page")
+	w = b.do("GET", fmt.Sprintf("/portal/site/%d/sharing/delete", e.a), nil)
+	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
+	assert.Contains(t, w.Body.String(), "does not take a GET request")
+	w = b.do("DELETE", fmt.Sprintf("/portal/site/%d/apikeys", e.a), nil)
+	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
+	assert.Contains(t, w.Body.String(), "<h1>Method Not Allowed</h1>")
 }
 
 func TestRecommendations(t *testing.T) {
