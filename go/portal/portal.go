@@ -105,7 +105,6 @@ var funcs = template.FuncMap{
 	"typeLabel": func(t sharing.Type) string { return typeLabels[t] },
 	"roleLabel": func(r sharing.Role) string { return roleLabels[r] },
 	"date":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-	"unix":      func(s int64) time.Time { return time.Unix(s, 0) },
 	"hasType": func(ts []sharing.Type, t sharing.Type) bool {
 		for _, x := range ts {
 			if x == t {
@@ -237,13 +236,6 @@ func (p *Portal) refuse(w http.ResponseWriter, r *http.Request, s *session, code
 		pg.Data = msg
 	}
 	p.render(w, code, "error", pg)
-}
-
-// user is the signed-in user's row and site, read fresh for each request.
-type user struct {
-	email      string
-	mustChange bool
-	site       participant
 }
 
 // pageFor fills the parts of a page that come from the session.
