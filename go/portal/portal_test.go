@@ -372,3 +372,22 @@ func TestRecommendations(t *testing.T) {
 		assert.Equal(t, want, recommendationText(ts), types)
 	}
 }
+
+// failing is a key service whose reads fail in a way nobody planned for.
+type failing struct{ *keyservice.Service }
+
+func (failing) View(func(*sharing.State, int64)) error { panic("state is broken") }
+
+func TestAFailureShowsAPageNotAStackTrace(t *testing.T) {
+	e := newEnv(t)
+	e.h = New(failing{e.svc}, Options{Now: e.clock.now})
+	w := e.browser().do("GET", "/portal/signin", nil)
+	require.Equal(t, http.StatusOK, w.Code, "the sign-in page reads nothing")
+	b := e.browser()
+	token := b.csrf("/portal/signin")
+	w = b.do("POST", "/portal/signin", url.Values{"csrf": {token}, "email": {e.emailA}, "password": {password}})
+	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.Contains(t, w.Body.String(), "Something went wrong in the Portal")
+	assert.NotContains(t, w.Body.String(), "state is broken")
+	assert.NotContains(t, w.Body.String(), "goroutine")
+}
