@@ -121,3 +121,31 @@ def official(driver, python, mode, url, key, lines):
             raise AssertionError("official driver %s failed: %s" % (mode, proc.stderr[-2000:]))
         with open(out) as f:
             return [json.loads(l) for l in f.read().splitlines()]
+
+
+# Every visible element with text of its own whose colour against its background (the nearest
+# opaque one) is below WCAG AA's 4.5:1; disabled controls are exempt, as WCAG has them.
+LOW_CONTRAST_JS = """() => {
+  const channel = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = c => { const [r, g, b] = c.match(/[\\d.]+/g).map(Number); return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b); };
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const m = getComputedStyle(el).backgroundColor.match(/[\\d.]+/g);
+      if (m && (m.length < 4 || Number(m[3]) > 0)) return getComputedStyle(el).backgroundColor;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const low = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (!el.getClientRects().length || el.closest("[disabled], :disabled")) continue;
+    if (!Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const a = lum(getComputedStyle(el).color), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(el.tagName + " '" + el.textContent.trim().slice(0, 40) + "' " + ratio.toFixed(2));
+  }
+  return low;
+}"""
+
+
+def low_contrast(page):
+    return page.evaluate(LOW_CONTRAST_JS)

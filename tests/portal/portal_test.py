@@ -219,6 +219,7 @@ class PortalTest(unittest.TestCase):
         page.get_by_role("button", name="Add Permissions").click()
         dialog.get_by_role("button", name="Save").click()
         expect(page.get_by_role("status")).to_have_text("2 participants added to your sharing permissions.")
+        self.assertEqual(harness.low_contrast(page), [])
         shared = {g.get("site") for g in self.svc.grants(me) if g["sender"] == me}
         self.assertEqual(shared, {keyless, beta, gamma})
         # The list: all shared sites, Manual source; search filters; a check shows Delete.
@@ -339,6 +340,7 @@ class PortalTest(unittest.TestCase):
         expect(page.get_by_role("status")).to_contain_text("is disabled")
         expect(page.locator("#apikeys tbody tr", has_text="bidder box")).to_contain_text("Disabled")
         self.assertNotEqual(self.refresh_with_binding(api_key, secret), "SUCCESS")
+        self.assertEqual(harness.low_contrast(page), [])
         self.shot(page, "apikeys")
 
     def refresh_with_binding(self, api_key, secret):
@@ -436,6 +438,7 @@ class PortalTest(unittest.TestCase):
             sign_in(page, self.portal, email, "not the password")
             expect(page.locator("#signin-error")).to_have_text("The email address or the password is wrong.")
         self.shot(page, "signin")
+        self.assertEqual(harness.low_contrast(page), [])
         # The sixth try is refused even with the right password.
         sign_in(page, self.portal, email, PASSWORD)
         expect(page.locator("#signin-error")).to_contain_text("Too many failed sign-in attempts")
@@ -475,6 +478,7 @@ class PortalTest(unittest.TestCase):
         self.assertLessEqual(overflow, 0)
         expect(page.get_by_role("link", name="Sharing Permissions")).to_be_visible()
         self.shot(page, "sharing-narrow")
+        self.assertEqual(harness.low_contrast(page), [])
         # Keyboard only: the first Tab reaches the skip link; then search, pick, review, save.
         page.keyboard.press("Tab")
         self.assertEqual(page.evaluate("document.activeElement.textContent"), "Skip to main content")
