@@ -266,6 +266,9 @@ class PortalTest(unittest.TestCase):
         # Home card counts.
         page.get_by_role("link", name="Home").click()
         expect(page.locator("#manual-count")).to_have_text("1")  # the keyless publisher
+        # Automatic: every other site of a shared type, valid target or not (spec §5.6).
+        dsps = [s for s in self.svc.admin("site", "list") if "dsp" in s["types"] and s["id"] != me]
+        expect(page.locator("#automatic-count")).to_have_text(str(len(dsps)))
         self.shot(page, "home")
         del alpha
 
@@ -520,6 +523,11 @@ class PortalTest(unittest.TestCase):
         page.locator("#bulk-form").get_by_label("Data Provider", exact=True).check()
         page.get_by_role("button", name="Save Permissions").click()
         expect(page.get_by_role("status")).to_have_text("1 participant type saved to your sharing permissions.")
+        # No DSP warning for a publisher that never saved DSP, once past the recommendation.
+        page.locator("#bulk summary").click()
+        expect(page.locator("#bulk-form").get_by_label("DSP", exact=True)).not_to_be_checked()
+        expect(page.locator("#warn-publisher-dsp")).to_be_hidden()
+        page.locator("#bulk summary").click()
         # A data provider created after the grant.
         late, late_key = self.svc.site("Late Data Provider " + secrets.token_hex(2), ["data-provider"], ["sharer"])
         [enc] = harness.official(driver, python, "encrypt", self.svc.url, sender_key, [RAW_UID])
