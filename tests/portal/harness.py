@@ -13,9 +13,12 @@ import subprocess
 import sys
 import tempfile
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from serve import KeyService  # tests/keyservice/serve.py
+
+# Assertions wait for the page up to this long: generous for a machine shared with other builds.
+expect.set_options(timeout=15_000)
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -35,7 +38,9 @@ class Browser:
 
     def context(self, **kw):
         kw.setdefault("viewport", {"width": 1100, "height": 800})
-        return self.browser.new_context(**kw)
+        context = self.browser.new_context(**kw)
+        context.set_default_timeout(60_000)  # a busy CI machine, not a slow page
+        return context
 
     def page(self, context, allow_status=()):
         """A new page; its console errors and uncaught exceptions are recorded, except the
