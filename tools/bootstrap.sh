@@ -25,6 +25,8 @@ PACKAGES=(
   maven python3-pip
   # C# binding (Mono: mcs + mono; NUnit 2.6 console runner)
   mono-devel nunit-console libnunit-cil-dev
+  # tests/portal: the Portal's browser tests drive Debian's Chromium
+  chromium
   # packaging / misc
   zip unzip git ca-certificates
 )
@@ -91,6 +93,31 @@ if ! official_current; then
       --require-hashes --only-binary=:all: --no-warn-script-location -r "$PINS/requirements.txt"
     quietly mvn -B -f "$PINS/pom.xml" dependency:copy-dependencies -DoutputDirectory="$OFFICIAL/java"
     cp "$PINS/requirements.txt" "$PINS/pom.xml" "$OFFICIAL/"
+  fi
+  exec 9>&-
+fi
+
+# Playwright for Python, which drives the system's chromium in the Portal's
+# browser tests (tests/portal), pinned in tests/portal/requirements.txt, into a
+# virtual environment of its own; the same scheme as the official SDKs above
+# (the pin file's copy, written last, says what the cache holds; the
+# repository rule in tools/portal_browser.bzl checks it). Playwright's own
+# browser download is never used.
+BROWSER=${LIBUID2_CACHE:-$HOME/.cache/libuid2}/portal-browser
+BROWSER_PINS=tests/portal/requirements.txt
+if ! cmp -s "$BROWSER_PINS" "$BROWSER/requirements.txt"; then
+  mkdir -p "$(dirname "$BROWSER")"
+  exec 9>"$BROWSER.lock"
+  flock 9
+  if ! cmp -s "$BROWSER_PINS" "$BROWSER/requirements.txt"; then
+    echo "bootstrap: installing Playwright for Python pinned in $BROWSER_PINS into $BROWSER" >&2
+    rm -rf "$BROWSER"
+    mkdir -p "$BROWSER"
+    out=$( { /usr/bin/python3 -m venv --without-pip "$BROWSER/python" &&
+      /usr/bin/python3 -m pip --python "$BROWSER/python/bin/python" install --no-deps \
+        --require-hashes --only-binary=:all: --no-warn-script-location -r "$BROWSER_PINS"; } 2>&1) ||
+      { printf '%s\n' "$out" >&2; echo "bootstrap: failed to install Playwright" >&2; exit 1; }
+    cp "$BROWSER_PINS" "$BROWSER/requirements.txt"
   fi
   exec 9>&-
 fi

@@ -12,7 +12,9 @@ missing or stale, and it fails saying to run tools/bootstrap.sh -- and links the
   @official_sdks//:uid2_client_jar  the SDK's jar alone; @official_sdks//:gson_jar, Gson's
 """
 
-_BUILD = """\
+# A virtual environment linked in as python/: :python, its interpreter, and :python_venv, its
+# files (tools/portal_browser.bzl uses it too).
+VENV_BUILD = """\
 package(default_visibility = ["//visibility:public"])
 
 exports_files(["python/bin/python"])
@@ -30,7 +32,9 @@ filegroup(
         exclude = ["python/lib64/**", "**/__pycache__/**"],
     ),
 )
+"""
 
+_BUILD = VENV_BUILD + """
 filegroup(
     name = "java_classpath",
     srcs = glob(["java/*.jar"]),

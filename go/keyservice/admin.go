@@ -27,6 +27,9 @@ import (
 //	GET    /admin/v1/sites/{site}
 //	GET    /admin/v1/sites/{site}/apikeys
 //	POST   /admin/v1/sites/{site}/apikeys         {"roles","name"}
+//	POST   /admin/v1/sites/{site}/apikeys/{key}/disable
+//	GET    /admin/v1/sites/{site}/users           (Portal users)
+//	POST   /admin/v1/sites/{site}/users           {"email"}  (answers the one-time password, once)
 //	POST   /admin/v1/sites/{site}/grants          {"site"} or {"type","future"}
 //	DELETE /admin/v1/sites/{site}/grants/site/{receiver}
 //	DELETE /admin/v1/sites/{site}/grants/type/{type}
@@ -61,6 +64,9 @@ func (s *Service) routes() {
 	admin("GET /admin/v1/sites/{site}", s.getSite)
 	admin("GET /admin/v1/sites/{site}/apikeys", s.listAPIKeys)
 	admin("POST /admin/v1/sites/{site}/apikeys", s.createAPIKey)
+	admin("POST /admin/v1/sites/{site}/apikeys/{key}/disable", s.disableAPIKey)
+	admin("GET /admin/v1/sites/{site}/users", s.listUsers)
+	admin("POST /admin/v1/sites/{site}/users", s.createUser)
 	admin("POST /admin/v1/sites/{site}/grants", s.grant)
 	admin("DELETE /admin/v1/sites/{site}/grants/site/{receiver}", s.revokeSite)
 	admin("DELETE /admin/v1/sites/{site}/grants/type/{type}", s.revokeType)
@@ -275,28 +281,23 @@ type apiKeyInfo struct {
 	SiteID  int            `json:"site_id"`
 	Roles   []sharing.Role `json:"roles"`
 	Created int64          `json:"created"`
+	// Disabled is when the key was disabled (absent: it works).
+	Disabled int64 `json:"disabled,omitempty"`
 }
 
 func infoOf(k *sharing.APIKey) apiKeyInfo {
-	return apiKeyInfo{ID: k.ID, Name: k.Name, SiteID: k.SiteID, Roles: k.Roles, Created: k.Created}
+	return apiKeyInfo{ID: k.ID, Name: k.Name, SiteID: k.SiteID, Roles: k.Roles, Created: k.Created, Disabled: k.Disabled}
 }
 
 func (s *Service) listAPIKeys(r *http.Request) (any, error) {
-	id, err := pathInt(r, "site")
-	if err != nil {
-		return nil, err
-	}
-	return s.view(func(st *sharing.State, _ int64) (any, error) {
-		if st.Site(id) == nil {
-			return nil, &sharing.Error{Kind: sharing.NotFound, Msg: fmt.Sprintf("no site %d", id)}
-		}
+	return siteList(s, r, func(st *sharing.State, site int) []apiKeyInfo {
 		out := []apiKeyInfo{}
 		for i := range st.APIKeys {
-			if st.APIKeys[i].SiteID == id {
+			if st.APIKeys[i].SiteID == site {
 				out = append(out, infoOf(&st.APIKeys[i]))
 			}
 		}
-		return out, nil
+		return out
 	})
 }
 

@@ -178,7 +178,7 @@ func (s *State) keysetOwner(keysetID int) *Site {
 // for the bidstream.
 func (s *State) generates(siteID int) bool {
 	for i := range s.APIKeys {
-		if k := &s.APIKeys[i]; k.SiteID == siteID && k.Has(Generator) {
+		if k := &s.APIKeys[i]; k.SiteID == siteID && k.Has(Generator) && k.Disabled == 0 {
 			return true
 		}
 	}

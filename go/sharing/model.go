@@ -64,6 +64,8 @@ type Site struct {
 	// KeysetID is the site's default keyset: what it encrypts with.
 	KeysetID int   `json:"keyset_id"`
 	Created  int64 `json:"created"`
+	// RecommendationsDone: the site has saved its Portal sharing types once.
+	RecommendationsDone bool `json:"recommendations_done,omitempty"`
 }
 
 // HasType reports whether s is a participant of type t.
@@ -80,6 +82,8 @@ type APIKey struct {
 	Hash    string `json:"key_hash"`
 	Secret  string `json:"secret"`
 	Created int64  `json:"created"`
+	// Disabled is when the key stopped working (0: it works).
+	Disabled int64 `json:"disabled,omitempty"`
 }
 
 // Has reports whether the key has role r.
@@ -167,6 +171,7 @@ type State struct {
 	Keys     []Key     `json:"keys"`
 	Grants   []Grant   `json:"grants"`
 	Requests []Request `json:"requests"`
+	Users    []User    `json:"users,omitempty"`
 
 	NextSiteID    int   `json:"next_site_id"`
 	NextKeysetID  int   `json:"next_keyset_id"`
@@ -174,6 +179,7 @@ type State struct {
 	NextGrantID   int   `json:"next_grant_id"`
 	NextRequestID int   `json:"next_request_id"`
 	NextAPIKeyID  int   `json:"next_api_key_id"`
+	NextUserID    int   `json:"next_user_id,omitempty"`
 }
 
 // New returns an empty state with the given configuration.
@@ -186,6 +192,7 @@ func New(cfg Config) *State {
 		NextGrantID:   1,
 		NextRequestID: 1,
 		NextAPIKeyID:  1,
+		NextUserID:    1,
 	}
 }
 
@@ -211,6 +218,7 @@ func (s *State) Clone() *State {
 		c.Grants[i].Members = slices.Clone(c.Grants[i].Members)
 	}
 	c.Requests = slices.Clone(s.Requests)
+	c.Users = slices.Clone(s.Users)
 	return &c
 }
 

@@ -133,11 +133,12 @@ func hashBearer(bearer string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Authenticate returns the API key a bearer token belongs to, or nil.
+// Authenticate returns the enabled API key a bearer token belongs to, or
+// nil.
 func (s *State) Authenticate(bearer string) *APIKey {
 	h := hashBearer(bearer)
 	for i := range s.APIKeys {
-		if s.APIKeys[i].Hash == h {
+		if s.APIKeys[i].Hash == h && s.APIKeys[i].Disabled == 0 {
 			return &s.APIKeys[i]
 		}
 	}
@@ -348,4 +349,9 @@ func (s *State) Receivers(g *Grant) []int {
 		}
 	}
 	return out
+}
+
+// ReceivesFrom reports whether a grant lets receiver fetch sender's keys.
+func (s *State) ReceivesFrom(sender, receiver int) bool {
+	return s.Site(receiver) != nil && s.grantCovering(sender, receiver) != nil
 }

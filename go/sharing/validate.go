@@ -64,14 +64,15 @@ func (c Config) scheduledKeys() int64 {
 
 // Validate checks a state read from outside (a state file) as strictly as
 // the changes that make a state: the configuration, every id and name, and
-// every reference between sites, API keys, keys, grants and requests. A
+// every reference between sites, API keys, keys, grants, requests and
+// Portal users. A
 // state that passes cannot make a request fail or panic; the error names
 // what is wrong.
 func (s *State) Validate() error {
 	if err := s.Config.Check(); err != nil {
 		return fmt.Errorf("config: %v", err)
 	}
-	for _, err := range []error{s.validateSites(), s.validateAPIKeys(), s.validateKeys(), s.validateGrants(), s.validateRequests()} {
+	for _, err := range []error{s.validateSites(), s.validateAPIKeys(), s.validateKeys(), s.validateGrants(), s.validateRequests(), s.validateUsers()} {
 		if err != nil {
 			return err
 		}
@@ -293,6 +294,37 @@ func (s *State) validateRequests() error {
 			return fmt.Errorf("%s: a time is out of range", at)
 		}
 		ids[r.ID] = true
+	}
+	return nil
+}
+
+func (s *State) validateUsers() error {
+	if len(s.Users) > 0 && s.NextUserID < 1 {
+		return errors.New("next_user_id must be at least 1")
+	}
+	ids := map[int]bool{}
+	emails := map[string]bool{}
+	for i := range s.Users {
+		u := &s.Users[i]
+		at := fmt.Sprintf("user %d", u.ID)
+		switch {
+		case u.ID < 1 || u.ID >= s.NextUserID:
+			return fmt.Errorf("%s: a user id is from 1 to next_user_id %d", at, s.NextUserID-1)
+		case ids[u.ID]:
+			return fmt.Errorf("%s: the id is used twice", at)
+		case s.Site(u.SiteID) == nil:
+			return fmt.Errorf("%s: site %d does not exist", at, u.SiteID)
+		case u.Email == "" || u.Email != strings.ToLower(u.Email):
+			return fmt.Errorf("%s: the email must be given in lower case", at)
+		case emails[u.Email]:
+			return fmt.Errorf("%s: the email is used twice", at)
+		case !strings.HasPrefix(u.Password, "$argon2id$"):
+			return fmt.Errorf("%s: the password is not an argon2id hash", at)
+		case !validTime(u.Created):
+			return fmt.Errorf("%s: a time is out of range", at)
+		}
+		ids[u.ID] = true
+		emails[u.Email] = true
 	}
 	return nil
 }

@@ -71,6 +71,10 @@ func TestValidate(t *testing.T) {
 	require.NoError(t, err)
 	_, err = w.st.GrantType(adv, Publisher, false, t0)
 	require.NoError(t, err)
+	_, _, err = w.st.CreateUser(adv, "ann@example.com", t0)
+	require.NoError(t, err)
+	_, _, err = w.st.CreateUser(dsp, "bob@example.com", t0)
+	require.NoError(t, err)
 	require.NoError(t, w.st.Validate())
 	good, _ := json.Marshal(w.st)
 	_, err = Parse(good)
@@ -104,6 +108,11 @@ func TestValidate(t *testing.T) {
 		"request sites":    func(s *State) { s.Requests[0].Receiver = s.Requests[0].Sender },
 		"request status":   func(s *State) { s.Requests[0].Status = "maybe" },
 		"next ids":         func(s *State) { s.NextGrantID = 0 },
+		"user site":        func(s *State) { s.Users[0].SiteID = 999 },
+		"user id reused":   func(s *State) { s.Users[1].ID = s.Users[0].ID },
+		"user email":       func(s *State) { s.Users[1].Email = s.Users[0].Email },
+		"user password":    func(s *State) { s.Users[0].Password = "plain" },
+		"next user id":     func(s *State) { s.NextUserID = 1 },
 	} {
 		var s State
 		require.NoError(t, json.Unmarshal(good, &s))

@@ -113,6 +113,16 @@ func adminCmd(group string, args []string, stdout, stderr io.Writer) error {
 		run = func() error {
 			return a.siteCall(stdout, "POST", *site, "/apikeys", map[string]any{"roles": list(*roles), "name": *name})
 		}
+	case "apikey disable":
+		key := fs.String("key", "", "key id (from apikey list)")
+		run = func() error {
+			return a.siteCall(stdout, "POST", *site, "/apikeys/"+url.PathEscape(*key)+"/disable", nil)
+		}
+	case "user create":
+		email := fs.String("email", "", "the user's email address")
+		run = func() error { return a.siteCall(stdout, "POST", *site, "/users", map[string]any{"email": *email}) }
+	case "user list":
+		run = func() error { return a.siteCall(stdout, "GET", *site, "/users", nil) }
 	case "apikey list":
 		run = func() error { return a.siteCall(stdout, "GET", *site, "/apikeys", nil) }
 	case "sharing grant", "sharing revoke":

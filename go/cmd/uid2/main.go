@@ -56,6 +56,9 @@ The local key service (the key endpoints /v2/key/sharing and
       connections: 5 s to send the headers, 10 s the body, 30 s idle;
       at most 512 (128 per client address); when full, the connection
       idle longest is closed; a stop waits 3 s for requests in progress
+      it also serves the Portal's web pages under /portal/ (its address is
+      printed on standard error), where a site's users (uid2 user create)
+      manage their sharing permissions and API keys.
 
 Managing it (ADMIN: --admin-url URL or $UID2_ADMIN_URL, and the admin token
 in $UID2_ADMIN_TOKEN or --admin-token-file FILE):
@@ -65,6 +68,10 @@ in $UID2_ADMIN_TOKEN or --admin-token-file FILE):
   uid2 apikey create ADMIN --site ID --roles sharer,bidder,generator,mapper [--name N]
       the API key and its client secret are shown this once
   uid2 apikey list ADMIN --site ID
+  uid2 apikey disable ADMIN --site ID --key KEY_ID
+  uid2 user create ADMIN --site ID --email EMAIL
+      a Portal user of the site; the one-time password is shown this once
+  uid2 user list ADMIN --site ID
   uid2 sharing grant ADMIN --site SENDER (--to RECEIVER | --type TYPE [--future])
   uid2 sharing revoke ADMIN --site SENDER (--to RECEIVER | --type TYPE)
   uid2 sharing request ADMIN --site RECEIVER --from SENDER
@@ -116,7 +123,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = inspectCmd(args[1:], stdout)
 	case "serve":
 		err = serveCmd(args[1:], stdin, stdout, stderr)
-	case "site", "apikey", "sharing", "keys", "fault":
+	case "site", "apikey", "sharing", "keys", "fault", "user":
 		err = adminCmd(args[0], args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, uid2.Version)

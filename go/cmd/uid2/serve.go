@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/libuid2/libuid2/go/keyservice"
+	"github.com/libuid2/libuid2/go/portal"
 	"github.com/libuid2/libuid2/go/sharing"
 )
 
@@ -106,8 +108,13 @@ func serveCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	c := svc.Config()
 	fmt.Fprintf(stderr, "uid2 serve: %s keys rotate every %s, tokens last %s; state %s\n",
 		c.IdentityScope, time.Duration(c.KeyLifetime)*time.Second, time.Duration(c.TokenExpiry)*time.Second, where(*data))
+	fmt.Fprintf(stderr, "uid2 serve: the Portal is at http://%s%s (users: uid2 user create)\n", ln.Addr(), portal.Prefix)
 
-	srv, limited := newServer(svc, ln, serveLimits)
+	// The Portal's pages under /portal/, everything else is the key service.
+	mux := http.NewServeMux()
+	mux.Handle(portal.Prefix, portal.New(svc, portal.Options{}))
+	mux.Handle("/", svc)
+	srv, limited := newServer(mux, ln, serveLimits)
 	return runServer(ctx, srv, limited, serveLimits.grace)
 }
 
