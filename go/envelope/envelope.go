@@ -133,3 +133,29 @@ func (c *Cipher) open(data []byte) (timeMs int64, nonce [NonceSize]byte, payload
 	copy(nonce[:], pt[8:16])
 	return int64(binary.BigEndian.Uint64(pt)), nonce, pt[16:], nil
 }
+
+// SealRefreshResponse encrypts a token refresh response under the
+// refresh_response_key the refreshed token came with (uid2-spec-publisher
+// §1.5): IV(12) ‖ GCM(JSON) ‖ tag(16), with no time or nonce prefix, as
+// base64 text.
+func (c *Cipher) SealRefreshResponse(payload []byte, iv [nonceSize]byte) string {
+	out := make([]byte, 0, nonceSize+len(payload)+tagSize)
+	out = append(out, iv[:]...)
+	return base64.StdEncoding.EncodeToString(c.aead.Seal(out, iv[:], payload, nil))
+}
+
+// OpenRefreshResponse is the client side of SealRefreshResponse.
+func (c *Cipher) OpenRefreshResponse(text []byte) ([]byte, error) {
+	data, err := decode(text)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) < nonceSize+tagSize {
+		return nil, ErrMalformed
+	}
+	pt, err := c.aead.Open(nil, data[:nonceSize], data[nonceSize:], nil)
+	if err != nil {
+		return nil, ErrDecrypt
+	}
+	return pt, nil
+}

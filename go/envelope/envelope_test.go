@@ -97,3 +97,26 @@ func FuzzOpenResponse(f *testing.F) {
 		c.OpenRequest(data)
 	})
 }
+
+func TestRefreshResponse(t *testing.T) {
+	// The Java SDK's opt-out refresh response (uid2-spec-publisher §1.11.2).
+	c, err := NewCipher("WL0AYr41Db9m6dCIPtQlTz2kE4NMx3nLmloGHkQPGSQ=")
+	require.NoError(t, err)
+	pt, err := c.OpenRefreshResponse([]byte("d9I6qCdlJ6mkWYLyw2iGnCnJ5OocyQDtbbvW6YXAYKpxTXaOePQzPPJIrHnI7Io="))
+	require.NoError(t, err)
+	assert.Equal(t, `{"status":"optout"}`, string(pt))
+
+	var iv [12]byte
+	text := c.SealRefreshResponse([]byte(`{"status":"success"}`), iv)
+	pt, err = c.OpenRefreshResponse([]byte(text))
+	require.NoError(t, err)
+	assert.Equal(t, `{"status":"success"}`, string(pt))
+
+	_, err = c.OpenRefreshResponse([]byte("not base64"))
+	assert.ErrorIs(t, err, ErrMalformed)
+	_, err = c.OpenRefreshResponse([]byte("AAAA"))
+	assert.ErrorIs(t, err, ErrMalformed)
+	other, _ := NewCipher("ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo=")
+	_, err = other.OpenRefreshResponse([]byte(text))
+	assert.ErrorIs(t, err, ErrDecrypt)
+}
