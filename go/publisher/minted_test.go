@@ -34,6 +34,13 @@ type mintingService struct {
 	refresh  cipher.Block
 	buckets  []operator.Bucket
 	nowShift atomic.Int64 // ms added to the clock, to age tokens
+	// optout holds the first-level hashes of users who opted out since
+	// their token was generated.
+	optout    map[[32]byte]bool
+	refreshes atomic.Int32
+	overlap   int32 // refreshes wait (a while) until this many are in flight
+	inFlight  atomic.Int32
+	maxFlight atomic.Int32
 }
 
 func mustB64(t *testing.T, s string) []byte {
@@ -43,7 +50,7 @@ func mustB64(t *testing.T, s string) []byte {
 }
 
 func newMintingService(t *testing.T) *mintingService {
-	s := &mintingService{t: t, buckets: make([]operator.Bucket, pubvectors.SaltBuckets)}
+	s := &mintingService{t: t, buckets: make([]operator.Bucket, pubvectors.SaltBuckets), optout: map[[32]byte]bool{}}
 	s.keys = operator.Keys{
 		Master:  operator.Key{ID: pubvectors.MasterKeyID, Secret: mustB64(t, pubvectors.MasterKeySecret)},
 		Site:    operator.Key{ID: pubvectors.SiteKeyID, Secret: mustB64(t, pubvectors.SiteKeySecret)},
@@ -92,6 +99,8 @@ func (s *mintingService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		_, _ = io.WriteString(w, secret.SealResponse(s.now(), nonce, resp, [12]byte{}))
 	case "/v2/token/refresh":
+		s.refreshes.Add(1)
+		s.holdForOverlap()
 		p, err := operator.OpenRefresh(string(body), s.now(), 0, func(id int64) cipher.Block {
 			if id == s.keys.Refresh.ID {
 				return s.refresh
@@ -108,7 +117,32 @@ func (s *mintingService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		key, _ := envelope.NewCipher(p.ResponseKey)
-		_, _ = io.WriteString(w, key.SealRefreshResponse(s.mint(p.Reissue(s.rawUID(p.Token.FirstLevelHash))), [12]byte{}))
+		resp := []byte(`{"status":"optout"}`)
+		if !s.optout[p.Token.FirstLevelHash] {
+			resp = s.mint(p.Reissue(s.rawUID(p.Token.FirstLevelHash)))
+		}
+		_, _ = io.WriteString(w, key.SealRefreshResponse(resp, [12]byte{}))
+	}
+}
+
+// holdForOverlap keeps a request until s.overlap are in flight (or a
+// while has passed) and records the most in flight at once.
+func (s *mintingService) holdForOverlap() {
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for m := s.maxFlight.Load(); n > m && !s.maxFlight.CompareAndSwap(m, n); m = s.maxFlight.Load() {
+	}
+	if s.overlap == 0 {
+		return
+	}
+	for deadline := time.Now().Add(200 * time.Millisecond); s.inFlight.Load() < s.overlap && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	// Long enough for requests beyond the bound to arrive, if a client
+	// sent them.
+	time.Sleep(20 * time.Millisecond)
+	n = s.inFlight.Load()
+	for m := s.maxFlight.Load(); n > m && !s.maxFlight.CompareAndSwap(m, n); m = s.maxFlight.Load() {
 	}
 }
 
