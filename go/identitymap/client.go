@@ -122,12 +122,22 @@ func (c *Client) GenerateIdentityMap(ctx context.Context, in *Input) (*Response,
 }
 
 func (c *Client) mapChunk(ctx context.Context, chunk *Input) (*Response, error) {
+	payload, err := c.call(ctx, "identity map", "/v3/identity/map", chunk.RequestJSON())
+	if err != nil {
+		return nil, err
+	}
+	return ParseResponse(payload, chunk)
+}
+
+// call sends a request in the v2 envelope and returns the response's
+// decrypted JSON.
+func (c *Client) call(ctx context.Context, name, path string, request []byte) ([]byte, error) {
 	var nonce [envelope.NonceSize]byte
 	var iv [12]byte
 	_, _ = rand.Read(nonce[:])
 	_, _ = rand.Read(iv[:])
-	body := c.secret.SealRequest(time.Now().UnixMilli(), nonce, chunk.RequestJSON(), iv)
-	data, err := c.endpoint.Post(ctx, "identity map", "/v3/identity/map", body)
+	body := c.secret.SealRequest(time.Now().UnixMilli(), nonce, request, iv)
+	data, err := c.endpoint.Post(ctx, name, path, body)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +145,7 @@ func (c *Client) mapChunk(ctx context.Context, chunk *Input) (*Response, error) 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrResponse, err)
 	}
-	return ParseResponse(payload, chunk)
+	return payload, nil
 }
 
 // chunks splits the identities to send into Inputs of at most n, emails

@@ -108,7 +108,11 @@ func (in *Input) each(values []string, add func(string) *Input) *Input {
 }
 
 func (in *Input) add(typ int, hash, original string) *Input {
-	t := &in.types[typ]
+	in.types[typ].add(hash, original)
+	return in
+}
+
+func (t *inputs) add(hash, original string) {
 	if t.byHash == nil {
 		t.byHash = map[string]int{}
 	}
@@ -120,7 +124,6 @@ func (in *Input) add(typ int, hash, original string) *Input {
 		t.original = append(t.original, nil)
 	}
 	t.original[i] = append(t.original[i], original)
-	return in
 }
 
 // Len is the number of identities the request carries (distinct hashes).
