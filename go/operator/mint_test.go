@@ -178,3 +178,47 @@ func TestRefreshOfficialChain(t *testing.T) {
 	assert.Equal(t, int64(pubvectors.EstablishedMs), again.EstablishedMs, "not the refresh token's creation")
 	assert.Equal(t, *p.Reissue(uid), *again)
 }
+
+// The advertising tokens of the official responses (§1.11.3, v2 tokens)
+// open with the operator's 2022 test keys to the raw UIDs that the salts
+// give user@example.com and test@example.com.
+func TestOfficialAdvertisingTokens(t *testing.T) {
+	var gen, v1 struct {
+		AdvertisingToken string `json:"advertising_token"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(pubvectors.GenerateBody), &gen))
+	var v1resp struct {
+		Body json.RawMessage `json:"body"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(pubvectors.V1SessionRefreshResponse), &v1resp))
+	require.NoError(t, json.Unmarshal(v1resp.Body, &v1))
+	master, err := token.NewKey(secret(t, pubvectors.MasterKeySecret))
+	require.NoError(t, err)
+	site, err := token.NewKey(secret(t, pubvectors.SiteKeySecret))
+	require.NoError(t, err)
+	for _, c := range []struct {
+		text, uid           string
+		established, expiry int64
+	}{
+		{gen.AdvertisingToken, pubvectors.RawUID, pubvectors.EstablishedMs, 1668059799628},
+		{pubvectors.RefreshAdvertisingToken, pubvectors.RawUID, pubvectors.EstablishedMs, 1668065878329},
+		{v1.AdvertisingToken, pubvectors.V1SessionRawUID, pubvectors.V1SessionEstablished, 1668398943517},
+	} {
+		raw, version, err := token.Decode(c.text, nil)
+		require.NoError(t, err)
+		require.Equal(t, token.V2, version)
+		id, err := token.MasterKeyID(raw, version)
+		require.NoError(t, err)
+		assert.Equal(t, int64(pubvectors.MasterKeyID), id)
+		m, err := token.OpenMaster(raw, version, master, nil)
+		require.NoError(t, err)
+		assert.Equal(t, int64(pubvectors.SiteKeyID), m.SiteKeyID)
+		assert.Equal(t, c.expiry, m.ExpiryMs)
+		s, err := token.OpenSite(m, version, site, nil)
+		require.NoError(t, err)
+		assert.Equal(t, int64(pubvectors.SiteID), s.SiteID)
+		assert.Equal(t, uint32(1), s.PrivacyBits)
+		assert.Equal(t, c.established, s.EstablishedMs)
+		assert.Equal(t, c.uid, string(token.AppendUID(nil, s, version)))
+	}
+}

@@ -45,7 +45,7 @@ type identityJSON struct {
 // a JSON object with advertising_token, refresh_token, identity_expires,
 // refresh_expires and refresh_from (ErrMissingField if one is absent or
 // null, as Java), and optionally refresh_response_key (absent in saved v1
-// sessions). Times may be JSON integers or strings of digits (Gson's
+// sessions; null is taken as absent, where Java would fail). Times may be JSON integers or strings of digits (Gson's
 // getAsLong reads both). JSONString gives the object back compact, with
 // its key order and unknown keys, as Java's getJsonString does; the only
 // difference from Java is that string escapes are kept as they were
