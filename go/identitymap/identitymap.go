@@ -221,10 +221,10 @@ func (e *UnexpectedStatusError) Error() string {
 }
 
 type apiIdentity struct {
-	U *string         `json:"u"`
-	P *string         `json:"p"`
-	R json.RawMessage `json:"r"`
-	E *string         `json:"e"`
+	U *string      `json:"u"`
+	P *string      `json:"p"`
+	R *json.Number `json:"r"`
+	E *string      `json:"e"`
 }
 
 // ParseResponse reads the decrypted JSON of a response to in's request.
@@ -232,8 +232,8 @@ type apiIdentity struct {
 // other arrays (email, phone) must be empty, as Java requires.
 func ParseResponse(payload []byte, in *Input) (*Response, error) {
 	var resp struct {
-		Status *string                       `json:"status"`
-		Body   map[string]*[]json.RawMessage `json:"body"`
+		Status *string                  `json:"status"`
+		Body   map[string][]apiIdentity `json:"body"`
 	}
 	if err := json.Unmarshal(payload, &resp); err != nil || resp.Status == nil {
 		return nil, fmt.Errorf("%w: not the JSON of an identity map response", ErrResponse)
@@ -241,23 +241,20 @@ func ParseResponse(payload []byte, in *Input) (*Response, error) {
 	if *resp.Status != "success" {
 		return nil, &UnexpectedStatusError{Status: *resp.Status}
 	}
-	r := &Response{Mapped: map[string]MappedIdentity{}, Unmapped: map[string]UnmappedIdentity{}}
 	for key, list := range resp.Body {
-		if key != requestKeys[emailType] && key != requestKeys[phoneType] && list != nil && len(*list) > 0 {
+		if key != requestKeys[emailType] && key != requestKeys[phoneType] && len(list) > 0 {
 			return nil, fmt.Errorf("%w: results for %q, which the request does not use", ErrResponse, key)
 		}
 	}
+	r := &Response{Mapped: make(map[string]MappedIdentity, in.Len()), Unmapped: map[string]UnmappedIdentity{}}
 	for typ, key := range requestKeys {
 		t := &in.types[typ]
-		var list []json.RawMessage
-		if p := resp.Body[key]; p != nil {
-			list = *p
-		}
+		list := resp.Body[key]
 		if len(list) != len(t.hashes) {
 			return nil, fmt.Errorf("%w: %d %s results for %d requested", ErrResponse, len(list), key, len(t.hashes))
 		}
-		for i, raw := range list {
-			if err := r.add(raw, t.original[i]); err != nil {
+		for i := range list {
+			if err := r.add(&list[i], t.original[i]); err != nil {
 				return nil, fmt.Errorf("%w: %s[%d]: %s", ErrResponse, key, i, err)
 			}
 		}
@@ -268,11 +265,7 @@ func ParseResponse(payload []byte, in *Input) (*Response, error) {
 	return r, nil
 }
 
-func (r *Response) add(raw json.RawMessage, originals []string) error {
-	var a apiIdentity
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return errors.New("not an object of u, p, r or e")
-	}
+func (r *Response) add(a *apiIdentity, originals []string) error {
 	if a.E != nil {
 		for _, o := range originals {
 			r.Unmapped[o] = unmapped(*a.E)
@@ -282,7 +275,7 @@ func (r *Response) add(raw json.RawMessage, originals []string) error {
 	if a.U == nil || *a.U == "" || a.R == nil {
 		return errors.New("neither e nor u and r")
 	}
-	seconds, err := wholeSeconds(a.R)
+	seconds, err := wholeSeconds(*a.R)
 	if err != nil {
 		return err
 	}
@@ -299,11 +292,7 @@ func (r *Response) add(raw json.RawMessage, originals []string) error {
 // wholeSeconds reads r: epoch seconds, an integer; an integral float
 // (1735689601.0, what the Python SDK's tests write) is accepted too, as
 // Java's reader accepts it.
-func wholeSeconds(raw json.RawMessage) (int64, error) {
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return 0, errors.New("r is not a number")
-	}
+func wholeSeconds(n json.Number) (int64, error) {
 	if i, err := n.Int64(); err == nil {
 		return i, nil
 	}
