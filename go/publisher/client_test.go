@@ -53,7 +53,8 @@ func (f *fakeService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	assert.Equal(t, "Bearer "+testAPIKey, r.Header.Get("Authorization"))
-	assert.Equal(t, "libuid2-go-"+uid2.Version, r.Header.Get(uid2.ClientVersionHeader))
+	assert.Equal(t, VersionHTTPHeader(), r.Header.Get(uid2.ClientVersionHeader))
+	assert.Equal(t, "libuid2-go-"+uid2.Version, VersionHTTPHeader())
 	if code := int(f.fail.Load()); code != 0 {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)

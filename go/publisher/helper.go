@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/libuid2/libuid2/go/envelope"
+	"github.com/libuid2/libuid2/go/internal/apicall"
 )
 
 // Status is the status of a 200 response's JSON.
@@ -53,6 +54,11 @@ type Envelope struct {
 // Helper builds the generate request and reads both responses, for
 // publishers with their own HTTP stack (Java's PublisherUid2Helper).
 type Helper struct{ secret *envelope.Cipher }
+
+// VersionHTTPHeader is the value to send in the X-UID2-Client-Version
+// header (uid2.ClientVersionHeader) with generate and refresh requests
+// made with a Helper (Java's PublisherUid2Helper.getVersionHttpHeader).
+func VersionHTTPHeader() string { return apicall.ClientVersion() }
 
 // NewHelper takes the client secret (base64 of 32 bytes).
 func NewHelper(secretKey string) (*Helper, error) {

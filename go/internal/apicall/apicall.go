@@ -28,6 +28,10 @@ const DefaultTimeout = 30 * time.Second
 // request limit is 1 MiB; responses are of the same order).
 const maxResponse = 8 << 20
 
+// ClientVersion is the value of the client version header
+// (uid2.ClientVersionHeader) on every call.
+func ClientVersion() string { return "libuid2-go-" + uid2.Version }
+
 // Endpoint is a service base URL and API key.
 type Endpoint struct {
 	base   *url.URL
@@ -82,7 +86,7 @@ func (e *Endpoint) Post(ctx context.Context, call, path, body string) ([]byte, e
 		return nil, fmt.Errorf("%s: %v", call, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+e.apiKey)
-	req.Header.Set(uid2.ClientVersionHeader, "libuid2-go-"+uid2.Version)
+	req.Header.Set(uid2.ClientVersionHeader, ClientVersion())
 	req.Header.Set("Content-Type", "text/plain")
 	resp, err := e.http.Do(req)
 	if err != nil {
