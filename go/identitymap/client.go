@@ -121,21 +121,31 @@ func (c *Client) GenerateIdentityMap(ctx context.Context, in *Input) (*Response,
 	return out, nil
 }
 
+// mapChunk sends one request, in the binary envelope as the official
+// clients do; the answer may come binary or as base64 text.
 func (c *Client) mapChunk(ctx context.Context, chunk *Input) (*Response, error) {
-	payload, err := c.call(ctx, "identity map", "/v3/identity/map", chunk.RequestJSON())
+	nonce, iv := freshNonceIV()
+	body := c.secret.SealRequestBytes(time.Now().UnixMilli(), nonce, chunk.RequestJSON(), iv)
+	data, binary, err := c.endpoint.PostBinary(ctx, "identity map", "/v3/identity/map", body)
 	if err != nil {
 		return nil, err
+	}
+	var payload []byte
+	if binary {
+		payload, err = c.secret.OpenResponseBytes(data, nonce)
+	} else {
+		payload, err = c.secret.OpenResponse(bytes.TrimSpace(data), nonce)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrResponse, err)
 	}
 	return ParseResponse(payload, chunk)
 }
 
-// call sends a request in the v2 envelope and returns the response's
-// decrypted JSON.
+// call sends a request in the base64 text envelope (as the official
+// clients send the v2 calls) and returns the response's decrypted JSON.
 func (c *Client) call(ctx context.Context, name, path string, request []byte) ([]byte, error) {
-	var nonce [envelope.NonceSize]byte
-	var iv [12]byte
-	_, _ = rand.Read(nonce[:])
-	_, _ = rand.Read(iv[:])
+	nonce, iv := freshNonceIV()
 	body := c.secret.SealRequest(time.Now().UnixMilli(), nonce, request, iv)
 	data, err := c.endpoint.Post(ctx, name, path, body)
 	if err != nil {
@@ -146,6 +156,12 @@ func (c *Client) call(ctx context.Context, name, path string, request []byte) ([
 		return nil, fmt.Errorf("%w: %w", ErrResponse, err)
 	}
 	return payload, nil
+}
+
+func freshNonceIV() (nonce [envelope.NonceSize]byte, iv [12]byte) {
+	_, _ = rand.Read(nonce[:])
+	_, _ = rand.Read(iv[:])
+	return nonce, iv
 }
 
 // chunks splits the identities to send into Inputs of at most n, emails

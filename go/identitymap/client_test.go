@@ -37,6 +37,8 @@ type mapService struct {
 	inFlight   atomic.Int32
 	maxFlight  atomic.Int32
 	maxPerCall atomic.Int32
+	// textAnswers answers in base64 text rather than binary.
+	textAnswers bool
 }
 
 func newMapService(t *testing.T) *mapService {
@@ -98,9 +100,11 @@ func (s *mapService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	assert.Equal(s.t, "/v3/identity/map", r.URL.Path)
 	assert.Equal(s.t, "Bearer "+testAPIKey, r.Header.Get("Authorization"))
+	// The binary envelope, as the official clients send it.
+	assert.Equal(s.t, "application/octet-stream", r.Header.Get("Content-Type"))
 	body, _ := io.ReadAll(r.Body)
 	secret, _ := envelope.NewCipher(pubvectors.ClientSecret)
-	_, nonce, payload, err := secret.OpenRequest(body)
+	_, nonce, payload, err := secret.OpenRequestBytes(body)
 	require.NoError(s.t, err)
 	var req map[string][]string
 	require.NoError(s.t, json.Unmarshal(payload, &req))
@@ -124,7 +128,12 @@ func (s *mapService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	js, _ := json.Marshal(map[string]any{"body": out, "status": "success"})
-	_, _ = io.WriteString(w, secret.SealResponse(now, nonce, js, [12]byte{}))
+	if s.textAnswers {
+		_, _ = io.WriteString(w, secret.SealResponse(now, nonce, js, [12]byte{}))
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	_, _ = w.Write(secret.SealResponseBytes(now, nonce, js, [12]byte{}))
 }
 
 func newMapClient(t *testing.T) (*mapService, *Client) {
@@ -139,7 +148,7 @@ func newMapClient(t *testing.T) (*mapService, *Client) {
 // The same email maps to the raw UID inside the official tokens
 // (uid2-spec-publisher §1.11.3), with the previous one after a rotation.
 func TestClientMapsTheOfficialChain(t *testing.T) {
-	_, c := newMapClient(t)
+	s, c := newMapClient(t)
 	in := FromEmails([]string{"USER@example.com", "user@example.com", "optout@example.com", "not an email"}).
 		WithHashedEmails([]string{"not a hash"}).WithPhones([]string{"+12345678901"})
 	r, err := c.GenerateIdentityMap(context.Background(), in)
@@ -151,6 +160,12 @@ func TestClientMapsTheOfficialChain(t *testing.T) {
 		assert.True(t, m.RefreshFrom.After(time.Now()))
 	}
 	assert.Contains(t, r.Mapped, "+12345678901")
+
+	// A service that answers a binary request in base64 text is read too.
+	s.textAnswers = true
+	r2, err := c.GenerateIdentityMap(context.Background(), in)
+	require.NoError(t, err)
+	assert.Equal(t, r, r2)
 	assert.Equal(t, map[string]UnmappedIdentity{
 		"optout@example.com": {ReasonOptout, "optout"},
 		"not an email":       {ReasonInvalidIdentifier, "invalid identifier"},

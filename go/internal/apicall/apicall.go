@@ -7,11 +7,13 @@
 package apicall
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -71,9 +73,24 @@ func (e *HTTPError) Error() string {
 	return s
 }
 
-// Post sends body to path and returns the 200 response's body. call names
-// the operation in errors.
+// Post sends body to path as text and returns the 200 response's body.
+// call names the operation in errors.
 func (e *Endpoint) Post(ctx context.Context, call, path, body string) ([]byte, error) {
+	data, _, err := e.post(ctx, call, path, "text/plain", strings.NewReader(body))
+	return data, err
+}
+
+// PostBinary sends body as application/octet-stream, as the official
+// identity map clients send their envelopes; binary reports whether the
+// service answered in kind (with the same content type) rather than in
+// base64 text.
+func (e *Endpoint) PostBinary(ctx context.Context, call, path string, body []byte) (data []byte, binary bool, err error) {
+	return e.post(ctx, call, path, octetStream, bytes.NewReader(body))
+}
+
+const octetStream = "application/octet-stream"
+
+func (e *Endpoint) post(ctx context.Context, call, path, contentType string, body io.Reader) ([]byte, bool, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
@@ -81,29 +98,30 @@ func (e *Endpoint) Post(ctx context.Context, call, path, body string) ([]byte, e
 	}
 	u := *e.base
 	u.Path += path
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), body)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", call, err)
+		return nil, false, fmt.Errorf("%s: %v", call, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+e.apiKey)
 	req.Header.Set(uid2.ClientVersionHeader, ClientVersion())
-	req.Header.Set("Content-Type", "text/plain")
+	req.Header.Set("Content-Type", contentType)
 	resp, err := e.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", call, transportError(ctx, err))
+		return nil, false, fmt.Errorf("%s: %s", call, transportError(ctx, err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading the response: %s", call, transportError(ctx, err))
+		return nil, false, fmt.Errorf("%s: reading the response: %s", call, transportError(ctx, err))
 	}
 	if len(data) > maxResponse {
-		return nil, fmt.Errorf("%s: response larger than %d bytes", call, maxResponse)
+		return nil, false, fmt.Errorf("%s: response larger than %d bytes", call, maxResponse)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, httpError(call, resp.StatusCode, data)
+		return nil, false, httpError(call, resp.StatusCode, data)
 	}
-	return data, nil
+	mediaType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	return data, mediaType == octetStream, nil
 }
 
 // httpError keeps the service's status and message from a JSON error body
