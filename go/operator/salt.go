@@ -111,8 +111,7 @@ func (b *Bucket) RefreshFrom(nowMs int64) int64 {
 	if b.RefreshFromMs >= nowMs {
 		return b.RefreshFromMs
 	}
-	day := time.UnixMilli(nowMs).UTC().Truncate(24 * time.Hour)
-	return day.Add(24 * time.Hour).UnixMilli()
+	return startOfDay(nowMs) + day.Milliseconds()
 }
 
 func rawUID(salt string, key *KeyMaterial, flh [32]byte, identityType int, o RawUIDOptions) ([]byte, error) {
@@ -155,4 +154,33 @@ func rawUIDV4(k *KeyMaterial, flh [32]byte, metadata byte) ([]byte, error) {
 		out[32] ^= c
 	}
 	return out, nil
+}
+
+const day = 24 * time.Hour
+
+// Rotate gives the bucket new material on the day of dayMs (UTC), as the
+// admin service's rotation does (uid2-spec-publisher §3.3): the current
+// salt or key becomes the previous one, lastUpdated is that day, and the
+// next refresh-from is 30 days later. Pass a salt for v2/v3 raw UIDs, or
+// key material (and no salt) for v4.
+func (b *Bucket) Rotate(dayMs int64, salt string, key *KeyMaterial) {
+	b.PreviousSalt, b.PreviousKey = b.CurrentSalt, b.CurrentKey
+	b.CurrentSalt, b.CurrentKey = salt, key
+	b.LastUpdatedMs = startOfDay(dayMs)
+	b.RefreshFromMs = NextRefreshFrom(b.LastUpdatedMs, dayMs)
+}
+
+// NextRefreshFrom is the refresh-from the rotation job gives a bucket on
+// the day of dayMs: the first 30-day boundary, counted from the day of its
+// last rotation, after that day (day(lastUpdated) + k × 30 days with
+// k = floor(age in days / 30) + 1).
+func NextRefreshFrom(lastUpdatedMs, dayMs int64) int64 {
+	last := startOfDay(lastUpdatedMs)
+	age := (startOfDay(dayMs) - last) / day.Milliseconds()
+	k := age/30 + 1
+	return last + k*30*day.Milliseconds()
+}
+
+func startOfDay(ms int64) int64 {
+	return time.UnixMilli(ms).UTC().Truncate(day).UnixMilli()
 }

@@ -103,3 +103,36 @@ func TestPreviousRawUIDAndRefreshFrom(t *testing.T) {
 	assert.Equal(t, rotated+32*day, b.RefreshFrom(rotated+31*day+1))
 	assert.Equal(t, rotated+32*day, b.RefreshFrom(rotated+31*day))
 }
+
+func TestRotate(t *testing.T) {
+	flh := FirstLevelHash(pubvectors.EmailHash, pubvectors.FirstLevelSalt)
+	d := func(y int, m time.Month, dd, h int) int64 {
+		return time.Date(y, m, dd, h, 0, 0, 0, time.UTC).UnixMilli()
+	}
+	b := Bucket{CurrentSalt: pubvectors.Bucket3Salt, LastUpdatedMs: d(2025, 1, 1, 0)}
+	b.Rotate(d(2026, 3, 1, 15), "new salt", nil)
+	assert.Equal(t, Bucket{CurrentSalt: "new salt", PreviousSalt: pubvectors.Bucket3Salt,
+		LastUpdatedMs: d(2026, 3, 1, 0), RefreshFromMs: d(2026, 3, 31, 0)}, b)
+	prev, ok, err := b.PreviousRawUID(flh, 0, RawUIDOptions{}, d(2026, 3, 2, 0))
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, pubvectors.RawUID, b64(prev), "the raw UID before the rotation")
+
+	// To v4 key material.
+	key := &KeyMaterial{ID: 7, Key: []byte("key12345key12345key12345key12345"), Salt: []byte("s")}
+	b.Rotate(d(2026, 4, 1, 0), "", key)
+	assert.Equal(t, "new salt", b.PreviousSalt)
+	uid, err := b.RawUID(flh, 0, RawUIDOptions{})
+	require.NoError(t, err)
+	assert.Len(t, uid, 33)
+
+	last := d(2026, 1, 10, 12)
+	for _, c := range []struct{ on, want int64 }{
+		{d(2026, 1, 10, 0), d(2026, 2, 9, 0)},  // age 0
+		{d(2026, 2, 8, 23), d(2026, 2, 9, 0)},  // age 29
+		{d(2026, 2, 9, 1), d(2026, 3, 11, 0)},  // age 30
+		{d(2026, 4, 20, 0), d(2026, 5, 10, 0)}, // age 100: k = 4
+	} {
+		assert.Equal(t, c.want, NextRefreshFrom(last, c.on), time.UnixMilli(c.on).UTC())
+	}
+}
