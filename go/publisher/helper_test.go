@@ -99,6 +99,10 @@ func TestInvalidInput(t *testing.T) {
 		FromPhone("+123 44 555-66-77"), FromPhone("1 (123) 456-7890"), FromPhone("this is not a phone number"),
 		FromPhone("1 (123) 456-7890").DoNotHash(),
 		FromHashedEmail("not a hash"), FromHashedPhone("DH5qQFhi5ALrdqcPiib8cy0Hwykx6frpqxWCkR0uijs"),
+		// 44 characters of base64 that the operator accepts, but of 31 and
+		// 33 bytes: no SHA-256.
+		FromHashedEmail("DH5qQFhi5ALrdqcPiib8cy0Hwykx6frpqxWCkR0uij=="),
+		FromHashedEmail("DH5qQFhi5ALrdqcPiib8cy0Hwykx6frpqxWCkR0uijsA"),
 		nil,
 	} {
 		_, err := fixedEnvelope(t, in)

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/libuid2/libuid2/go/normalize"
 )
@@ -47,9 +48,9 @@ func FromPhone(phone string) *TokenGenerateInput {
 }
 
 // FromHashedEmail takes the base64 SHA-256 of a normalised email. Unlike
-// the official SDKs, which send it unchecked, it must be what the operator
-// accepts (44 characters of base64, or 64 hex digits, sent as base64), so
-// that a bad hash fails before the request.
+// the official SDKs, which send it unchecked, it must be base64 of 32
+// bytes (or 64 hex digits, sent as base64), so that a bad hash fails
+// before the request.
 func FromHashedEmail(hash string) *TokenGenerateInput {
 	return &TokenGenerateInput{kind: kindHashedEmail, value: hash}
 }
@@ -121,12 +122,27 @@ func (in *TokenGenerateInput) identity() (key, value string, err error) {
 		value, err = normalize.PhoneHash(in.value)
 		return "phone_hash", value, err
 	case kindHashedEmail:
-		value, err = normalize.HashInput(in.value)
+		value, err = hashOf32Bytes(in.value)
 		return "email_hash", value, err
 	default:
-		value, err = normalize.HashInput(in.value)
+		value, err = hashOf32Bytes(in.value)
 		return "phone_hash", value, err
 	}
+}
+
+// hashOf32Bytes accepts what the operator accepts as a hash, but only of
+// 32 bytes: the operator also takes 44 characters of base64 that decode to
+// 31 or 33 bytes, which no SHA-256 is, so a publisher's mistake would go
+// unnoticed.
+func hashOf32Bytes(h string) (string, error) {
+	value, err := normalize.HashInput(h)
+	if err != nil {
+		return "", err
+	}
+	if !strings.HasSuffix(value, "=") || strings.HasSuffix(value, "==") {
+		return "", normalize.ErrInvalidHash
+	}
+	return value, nil
 }
 
 // writeString writes s as a JSON string without Go's HTML escaping, which
