@@ -59,10 +59,17 @@ func NewCipher(secretBase64 string) (*Cipher, error) {
 // SealRequest builds a request envelope with the given GCM IV and returns
 // its base64 text.
 func (c *Cipher) SealRequest(timeMs int64, nonce [NonceSize]byte, payload []byte, iv [nonceSize]byte) string {
+	return base64.StdEncoding.EncodeToString(c.SealRequestBytes(timeMs, nonce, payload, iv))
+}
+
+// SealRequestBytes is SealRequest's envelope as raw bytes, the body of a
+// binary (application/octet-stream) request, as the official identity map
+// clients send it.
+func (c *Cipher) SealRequestBytes(timeMs int64, nonce [NonceSize]byte, payload []byte, iv [nonceSize]byte) []byte {
 	out := make([]byte, 0, 1+nonceSize+16+len(payload)+tagSize)
 	out = append(out, version)
 	out = append(out, iv[:]...)
-	return base64.StdEncoding.EncodeToString(c.aead.Seal(out, iv[:], plaintext(timeMs, nonce, payload), nil))
+	return c.aead.Seal(out, iv[:], plaintext(timeMs, nonce, payload), nil)
 }
 
 // OpenRequest is the service side of SealRequest.
@@ -71,6 +78,11 @@ func (c *Cipher) OpenRequest(text []byte) (timeMs int64, nonce [NonceSize]byte, 
 	if err != nil {
 		return 0, nonce, nil, err
 	}
+	return c.OpenRequestBytes(data)
+}
+
+// OpenRequestBytes is the service side of SealRequestBytes.
+func (c *Cipher) OpenRequestBytes(data []byte) (timeMs int64, nonce [NonceSize]byte, payload []byte, err error) {
 	if len(data) < 1+nonceSize+tagSize+16 {
 		return 0, nonce, nil, ErrMalformed
 	}
@@ -83,9 +95,15 @@ func (c *Cipher) OpenRequest(text []byte) (timeMs int64, nonce [NonceSize]byte, 
 // SealResponse builds a response envelope echoing the request's nonce and
 // returns its base64 text.
 func (c *Cipher) SealResponse(timeMs int64, nonce [NonceSize]byte, payload []byte, iv [nonceSize]byte) string {
+	return base64.StdEncoding.EncodeToString(c.SealResponseBytes(timeMs, nonce, payload, iv))
+}
+
+// SealResponseBytes is SealResponse's envelope as raw bytes, the answer
+// to a binary request.
+func (c *Cipher) SealResponseBytes(timeMs int64, nonce [NonceSize]byte, payload []byte, iv [nonceSize]byte) []byte {
 	out := make([]byte, 0, nonceSize+16+len(payload)+tagSize)
 	out = append(out, iv[:]...)
-	return base64.StdEncoding.EncodeToString(c.aead.Seal(out, iv[:], plaintext(timeMs, nonce, payload), nil))
+	return c.aead.Seal(out, iv[:], plaintext(timeMs, nonce, payload), nil)
 }
 
 // OpenResponse decrypts a response envelope and checks that it echoes
@@ -95,6 +113,11 @@ func (c *Cipher) OpenResponse(text []byte, wantNonce [NonceSize]byte) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
+	return c.OpenResponseBytes(data, wantNonce)
+}
+
+// OpenResponseBytes is OpenResponse for a binary response.
+func (c *Cipher) OpenResponseBytes(data []byte, wantNonce [NonceSize]byte) ([]byte, error) {
 	_, nonce, payload, err := c.open(data)
 	if err != nil {
 		return nil, err
@@ -132,4 +155,30 @@ func (c *Cipher) open(data []byte) (timeMs int64, nonce [NonceSize]byte, payload
 	}
 	copy(nonce[:], pt[8:16])
 	return int64(binary.BigEndian.Uint64(pt)), nonce, pt[16:], nil
+}
+
+// SealRefreshResponse encrypts a token refresh response under the
+// refresh_response_key the refreshed token came with (uid2-spec-publisher
+// §1.5): IV(12) ‖ GCM(JSON) ‖ tag(16), with no time or nonce prefix, as
+// base64 text.
+func (c *Cipher) SealRefreshResponse(payload []byte, iv [nonceSize]byte) string {
+	out := make([]byte, 0, nonceSize+len(payload)+tagSize)
+	out = append(out, iv[:]...)
+	return base64.StdEncoding.EncodeToString(c.aead.Seal(out, iv[:], payload, nil))
+}
+
+// OpenRefreshResponse is the client side of SealRefreshResponse.
+func (c *Cipher) OpenRefreshResponse(text []byte) ([]byte, error) {
+	data, err := decode(text)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) < nonceSize+tagSize {
+		return nil, ErrMalformed
+	}
+	pt, err := c.aead.Open(nil, data[:nonceSize], data[nonceSize:], nil)
+	if err != nil {
+		return nil, ErrDecrypt
+	}
+	return pt, nil
 }

@@ -1,6 +1,7 @@
 package envelope
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"strings"
 	"testing"
@@ -96,4 +97,56 @@ func FuzzOpenResponse(f *testing.F) {
 		}
 		c.OpenRequest(data)
 	})
+}
+
+func TestRefreshResponse(t *testing.T) {
+	// The Java SDK's opt-out refresh response (uid2-spec-publisher §1.11.2).
+	c, err := NewCipher("WL0AYr41Db9m6dCIPtQlTz2kE4NMx3nLmloGHkQPGSQ=")
+	require.NoError(t, err)
+	pt, err := c.OpenRefreshResponse([]byte("d9I6qCdlJ6mkWYLyw2iGnCnJ5OocyQDtbbvW6YXAYKpxTXaOePQzPPJIrHnI7Io="))
+	require.NoError(t, err)
+	assert.Equal(t, `{"status":"optout"}`, string(pt))
+
+	var iv [12]byte
+	text := c.SealRefreshResponse([]byte(`{"status":"success"}`), iv)
+	pt, err = c.OpenRefreshResponse([]byte(text))
+	require.NoError(t, err)
+	assert.Equal(t, `{"status":"success"}`, string(pt))
+
+	_, err = c.OpenRefreshResponse([]byte("not base64"))
+	assert.ErrorIs(t, err, ErrMalformed)
+	_, err = c.OpenRefreshResponse([]byte("AAAA"))
+	assert.ErrorIs(t, err, ErrMalformed)
+	other, _ := NewCipher("ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo=")
+	_, err = other.OpenRefreshResponse([]byte(text))
+	assert.ErrorIs(t, err, ErrDecrypt)
+}
+
+// The binary envelopes are the text ones' bytes.
+func TestBinaryEnvelopes(t *testing.T) {
+	c, err := NewCipher("ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo=")
+	require.NoError(t, err)
+	nonce := [NonceSize]byte{1, 2, 3, 4, 5, 6, 7, 8}
+	iv := [12]byte{9}
+	req := c.SealRequestBytes(42, nonce, []byte(`{"email_hash":[]}`), iv)
+	assert.Equal(t, c.SealRequest(42, nonce, []byte(`{"email_hash":[]}`), iv), base64.StdEncoding.EncodeToString(req))
+	timeMs, gotNonce, payload, err := c.OpenRequestBytes(req)
+	require.NoError(t, err)
+	assert.Equal(t, int64(42), timeMs)
+	assert.Equal(t, nonce, gotNonce)
+	assert.Equal(t, `{"email_hash":[]}`, string(payload))
+
+	resp := c.SealResponseBytes(43, nonce, []byte(`{"status":"success"}`), iv)
+	assert.Equal(t, c.SealResponse(43, nonce, []byte(`{"status":"success"}`), iv), base64.StdEncoding.EncodeToString(resp))
+	payload, err = c.OpenResponseBytes(resp, nonce)
+	require.NoError(t, err)
+	assert.Equal(t, `{"status":"success"}`, string(payload))
+	_, err = c.OpenResponseBytes(resp, [NonceSize]byte{})
+	assert.ErrorIs(t, err, ErrNonce)
+
+	_, _, _, err = c.OpenRequestBytes(req[:20])
+	assert.ErrorIs(t, err, ErrMalformed)
+	req[0] = 2
+	_, _, _, err = c.OpenRequestBytes(req)
+	assert.ErrorIs(t, err, ErrVersion)
 }
