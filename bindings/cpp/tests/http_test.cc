@@ -311,7 +311,10 @@ TEST_F(Http, LegacyClientWaitsAndReports) {
   c.StopAutoRefresh();
   service_.Fault("500");
   EXPECT_FALSE(c.Refresh().IsSuccess());
-  EXPECT_EQ(events.WaitFor(1).size(), 1u);
+  const auto got = events.WaitFor(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].consecutiveFailures, 1);
+  EXPECT_FALSE(got[0].message.empty());
   service_.Fault("none");
 }
 

@@ -484,6 +484,11 @@ class EncryptionDataResult : public detail::EncryptedTextResult<EncryptionDataRe
   using EncryptedTextResult::EncryptedTextResult;
 };
 
+class DecryptionDataResult;
+namespace detail {
+DecryptionDataResult DecryptData(uid2_client h, StringRef encrypted);
+}
+
 class DecryptionDataResult {
  public:
   static DecryptionDataResult MakeSuccess(std::vector<std::uint8_t>&& decryptedData,
@@ -499,14 +504,19 @@ class DecryptionDataResult {
   DecryptionStatus GetStatus() const { return status_; }
   const std::vector<std::uint8_t>& GetDecryptedData() const { return decryptedData_; }
   Timestamp GetEncryptedAt() const { return encryptedAt_; }
+  // The site the data was encrypted for (0 unless IsSuccess()).
+  int GetSiteId() const { return siteId_; }
 
  private:
   DecryptionDataResult(DecryptionStatus status, std::vector<std::uint8_t>&& data,
                        Timestamp encryptedAt)
       : status_(status), decryptedData_(std::move(data)), encryptedAt_(encryptedAt) {}
+  friend DecryptionDataResult detail::DecryptData(uid2_client, StringRef);
+
   DecryptionStatus status_;
   std::vector<std::uint8_t> decryptedData_;
   Timestamp encryptedAt_;
+  int siteId_ = 0;
 };
 
 // One completed refresh attempt that failed (see SetRefreshFailureCallback).
@@ -762,8 +772,9 @@ inline DecryptionDataResult DecryptData(uid2_client h, StringRef encrypted) {
   std::vector<std::uint8_t> data(encrypted.size() > 0 ? encrypted.size() : 1);
   std::size_t len = 0;
   std::int64_t encryptedAtMs = 0;
+  std::int32_t siteId = 0;
   const uid2_status s = uid2_decrypt_data(h, encrypted.data(), encrypted.size(), data.data(),
-                                          data.size(), &len, &encryptedAtMs, nullptr);
+                                          data.size(), &len, &encryptedAtMs, &siteId);
   if (s == UID2_STATUS_FORKED_PROCESS) ThrowForked();
   if (s != UID2_STATUS_SUCCESS || len > data.size()) {
     return DecryptionDataResult::MakeError(FromUid2Status<DecryptionStatus>(
@@ -771,8 +782,10 @@ inline DecryptionDataResult DecryptData(uid2_client h, StringRef encrypted) {
                                                                        : s));
   }
   data.resize(len);
-  return DecryptionDataResult::MakeSuccess(std::move(data),
-                                           Timestamp::FromEpochMilli(encryptedAtMs));
+  DecryptionDataResult out = DecryptionDataResult::MakeSuccess(
+      std::move(data), Timestamp::FromEpochMilli(encryptedAtMs));
+  out.siteId_ = siteId;
+  return out;
 }
 
 // Batches are cut into chunks so that the joined buffer stays small and its
