@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -604,6 +605,33 @@ TEST(RefreshEvents, FailedJsonRefreshReachesTheCallback) {
   EXPECT_EQ(events[0].seq, 1u);
   EXPECT_FALSE(events[0].automatic);
   EXPECT_FALSE(events[0].message.empty());
+}
+
+// Threads racing to set the first callback make one listener: a second one
+// would be lost un-joined (its client's destructor would then wait forever).
+TEST(RefreshEvents, CallbackSetFromManyThreads) {
+  std::atomic<int> calls{0};
+  auto setFromEightThreads = [&](uid2::SharingClient& c) {
+    std::vector<std::thread> setters;
+    for (int i = 0; i < 8; ++i) {
+      setters.emplace_back([&] {
+        c.SetRefreshFailureCallback([&](const uid2::RefreshEvent&) { ++calls; });
+      });
+    }
+    for (auto& t : setters) t.join();
+  };
+  for (int round = 0; round < 20; ++round) {
+    uid2::SharingClient c;
+    setFromEightThreads(c);
+  }
+  uid2::SharingClient c;
+  setFromEightThreads(c);
+  EXPECT_FALSE(c.RefreshJson("[]").IsSuccess());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (calls.load() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(calls.load(), 1) << "one listener, one call per failed refresh";
 }
 
 TEST(Enums, OfficialNumbersAndLibraryStatuses) {

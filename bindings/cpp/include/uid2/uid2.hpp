@@ -1024,6 +1024,10 @@ class ClientHandle {
     if (s == UID2_STATUS_FORKED_PROCESS) ThrowForked();
   }
   void SetRefreshFailureCallback(RefreshListener::Callback callback) {
+    // Callers on several threads: one makes the listener, the others set it.
+    // (A mutex member would make the handle immovable; this call is rare.)
+    static std::mutex creating;
+    std::lock_guard<std::mutex> lock(creating);
     if (listener_) {
       listener_->Set(std::move(callback));
     } else if (callback && handle_ != 0) {
