@@ -1,4 +1,4 @@
-# CMake package file of libuid2, for C (uid2.h) and C++ (uid2/uid2.hpp, C++17).
+# CMake package file of libuid2, for C (uid2.h) and C++ (uid2/uid2.hpp, C++11 or later).
 #
 #   find_package(uid2 CONFIG REQUIRED)
 #   target_link_libraries(app PRIVATE uid2::uid2)
@@ -17,6 +17,16 @@ if(NOT TARGET uid2::uid2)
     IMPORTED_LOCATION "${_uid2_prefix}/lib/libuid2.so.1"
     IMPORTED_SONAME "libuid2.so.1"
     INTERFACE_INCLUDE_DIRECTORIES "${_uid2_prefix}/include")
+  # uid2.hpp needs C++11 and runs a thread per client that has a refresh
+  # failure callback. (A C-only project has no C++ standard to raise.)
+  include(CMakeFindDependencyMacro)
+  find_dependency(Threads)
+  set_property(TARGET uid2::uid2 APPEND PROPERTY INTERFACE_LINK_LIBRARIES Threads::Threads)
+  get_property(_uid2_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  if("CXX" IN_LIST _uid2_languages)
+    set_property(TARGET uid2::uid2 APPEND PROPERTY INTERFACE_COMPILE_FEATURES cxx_std_11)
+  endif()
+  unset(_uid2_languages)
 endif()
 
 set(uid2_INCLUDE_DIRS "${_uid2_prefix}/include")

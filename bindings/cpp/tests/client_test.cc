@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <list>
 #include <string>
 #include <type_traits>
@@ -135,8 +139,8 @@ TEST(SharingClient, EncryptThenDecryptEveryField) {
     EXPECT_EQ(d.GetEstablished(), now);
     EXPECT_EQ(d.GetExpiry(), now.AddSeconds(2592000));
     EXPECT_EQ(d.GetIdentityScope(), uid2::IdentityScope::UID2);
-    ASSERT_TRUE(d.GetIdentityType().has_value());
-    EXPECT_EQ(*d.GetIdentityType(), uid2::IdentityType::Email);
+    ASSERT_TRUE(d.HasIdentityType());
+    EXPECT_EQ(d.GetIdentityType(), uid2::IdentityType::EMAIL);
     EXPECT_EQ(d.GetAdvertisingTokenVersion(), 4);
     EXPECT_FALSE(d.IsClientSideGenerated());
     // Expired one second after expiry; every field but the uid is set.
@@ -440,7 +444,10 @@ TEST(OfficialApi, ResultFactories) {
   EXPECT_EQ(s.GetSiteKeySiteId(), 8);
   const auto e = uid2::DecryptionResult::MakeError(DecryptionStatus::EXPIRED_TOKEN);
   EXPECT_EQ(e.GetStatus(), DecryptionStatus::EXPIRED_TOKEN);
-  EXPECT_FALSE(e.GetIdentityType().has_value());
+  EXPECT_FALSE(e.HasIdentityType());
+  // As the official SDK: an error without fields has site ids of -1.
+  EXPECT_EQ(e.GetSiteId(), -1);
+  EXPECT_EQ(e.GetSiteKeySiteId(), -1);
   EXPECT_EQ(uid2::EncryptionResult::MakeSuccess("t").GetEncryptedData(), "t");
   EXPECT_EQ(uid2::EncryptionResult::MakeError(EncryptionStatus::KEYS_NOT_SYNCED).GetStatus(),
             EncryptionStatus::KEYS_NOT_SYNCED);
@@ -556,6 +563,125 @@ TEST(Fork, ChildCallsThrowLibraryError) {
   ASSERT_TRUE(WIFEXITED(st)) << "the child hung or crashed (signal " << (WIFSIGNALED(st) ? WTERMSIG(st) : 0) << ")";
   EXPECT_EQ(WEXITSTATUS(st), 0);
   EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetUid(), uid2test::kRawUid1);  // parent fine
+}
+
+TEST(WaitForKeys, WithoutHttp) {
+  uid2::SharingClient c;
+  const auto none = c.WaitForKeys(std::chrono::milliseconds(0));
+  EXPECT_FALSE(none.IsSuccess());
+  EXPECT_FALSE(none.GetReason().empty());
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(c.WaitForKeys(std::chrono::milliseconds(200)).IsSuccess());
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(190));
+  // Keys loaded on another thread end the wait.
+  std::thread loader([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_TRUE(c.RefreshJson(uid2test::SharingKeysJson(NowSeconds())).IsSuccess());
+  });
+  const auto t1 = std::chrono::steady_clock::now();
+  const auto r = c.WaitForKeys(std::chrono::seconds(20));
+  EXPECT_LT(std::chrono::steady_clock::now() - t1, std::chrono::seconds(10));
+  loader.join();
+  EXPECT_TRUE(r.IsSuccess()) << r.GetReason();
+  EXPECT_TRUE(c.WaitForKeys(std::chrono::milliseconds(0)).IsSuccess());
+  uid2::SharingClient moved(std::move(c));
+  EXPECT_FALSE(c.WaitForKeys(std::chrono::milliseconds(0)).IsSuccess());  // NOLINT: moved from
+}
+
+TEST(RefreshEvents, FailedJsonRefreshReachesTheCallback) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<uid2::RefreshEvent> events;
+  uid2::SharingClient c;
+  c.SetRefreshFailureCallback([&](const uid2::RefreshEvent& e) {
+    std::lock_guard<std::mutex> lock(mu);
+    events.push_back(e);
+    cv.notify_all();
+    throw std::runtime_error("dropped by the listener");
+  });
+  EXPECT_FALSE(c.RefreshJson("{not json").IsSuccess());
+  std::unique_lock<std::mutex> lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !events.empty(); }));
+  EXPECT_EQ(events[0].seq, 1u);
+  EXPECT_FALSE(events[0].automatic);
+  EXPECT_FALSE(events[0].message.empty());
+}
+
+// Threads racing to set the first callback make one listener: a second one
+// would be lost un-joined (its client's destructor would then wait forever).
+TEST(RefreshEvents, CallbackSetFromManyThreads) {
+  std::atomic<int> calls{0};
+  auto setFromEightThreads = [&](uid2::SharingClient& c) {
+    std::vector<std::thread> setters;
+    for (int i = 0; i < 8; ++i) {
+      setters.emplace_back([&] {
+        c.SetRefreshFailureCallback([&](const uid2::RefreshEvent&) { ++calls; });
+      });
+    }
+    for (auto& t : setters) t.join();
+  };
+  for (int round = 0; round < 20; ++round) {
+    uid2::SharingClient c;
+    setFromEightThreads(c);
+  }
+  uid2::SharingClient c;
+  setFromEightThreads(c);
+  EXPECT_FALSE(c.RefreshJson("[]").IsSuccess());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (calls.load() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(calls.load(), 1) << "one listener, one call per failed refresh";
+}
+
+TEST(Enums, OfficialNumbersAndLibraryStatuses) {
+  // A not-initialized client's statuses arrive as the official enumerators.
+  uid2::SharingClient c;
+  const auto d = c.DecryptTokenIntoRawUid("x");
+  EXPECT_EQ(d.GetStatus(), DecryptionStatus::NOT_INITIALIZED);
+  EXPECT_EQ(static_cast<int>(d.GetStatus()), 2);
+  const auto e = c.EncryptRawUidIntoToken(uid2test::kRawUid1);
+  EXPECT_EQ(e.GetStatus(), EncryptionStatus::NOT_INITIALIZED);
+  EXPECT_EQ(static_cast<int>(e.GetStatus()), 3);
+  // A status only the library has maps to INTERNAL_ERROR, never to a token status.
+  EXPECT_EQ(uid2::detail::FromUid2Status<DecryptionStatus>(UID2_STATUS_UNSUPPORTED_HOST),
+            DecryptionStatus::INTERNAL_ERROR);
+  EXPECT_EQ(uid2::detail::FromUid2Status<EncryptionStatus>(UID2_STATUS_WRONG_CLIENT_TYPE),
+            EncryptionStatus::WRONG_CLIENT_TYPE);
+  // Every uid2.h token status decrypt can return has its enumerator, and back.
+  for (uid2_status s = 0; s <= UID2_STATUS_USER_OPTED_OUT; ++s) {
+    if (s == UID2_STATUS_ENCRYPTION_FAILURE) continue;
+    const DecryptionStatus ds = uid2::detail::FromUid2Status<DecryptionStatus>(s);
+    EXPECT_STREQ(uid2::StatusName(ds), uid2_status_name(s));
+  }
+  for (uid2_status s : {UID2_STATUS_SUCCESS, UID2_STATUS_NOT_AUTHORIZED_FOR_KEY,
+                        UID2_STATUS_NOT_AUTHORIZED_FOR_MASTER_KEY, UID2_STATUS_NOT_INITIALIZED,
+                        UID2_STATUS_KEYS_NOT_SYNCED, UID2_STATUS_TOKEN_DECRYPT_FAILURE,
+                        UID2_STATUS_KEY_INACTIVE, UID2_STATUS_ENCRYPTION_FAILURE}) {
+    const EncryptionStatus es = uid2::detail::FromUid2Status<EncryptionStatus>(s);
+    EXPECT_STREQ(uid2::StatusName(es), uid2_status_name(s));
+  }
+  // The identity type of a token as the official enumerators.
+  EXPECT_EQ(static_cast<int>(uid2::IdentityType::EMAIL), 0);
+  EXPECT_EQ(static_cast<int>(uid2::IdentityType::PHONE), 1);
+}
+
+TEST(StringRef, FromEveryStringKind) {
+  const uid2::SharingClient c = LoadedSharingClient();
+  const std::string raw = uid2test::kRawUid1;
+  const std::string token = Encrypted(c, raw);
+  const std::string_view view(token);
+  const char* cstr = token.c_str();
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetUid(), raw);
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(view).GetUid(), raw);
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(cstr).GetUid(), raw);
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(uid2::StringRef(cstr, token.size())).GetUid(), raw);
+  // A view into a longer buffer: only its characters are read.
+  const std::string padded = token + "trailing";
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(uid2::StringRef(padded.data(), token.size())).GetUid(), raw);
+  EXPECT_EQ(uid2::StringRef().size(), 0u);
+  EXPECT_NE(uid2::StringRef().data(), nullptr);
+  EXPECT_EQ(uid2::StringRef(static_cast<const char*>(nullptr)).size(), 0u);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the uid2 .tar.gz into a fresh prefix and builds a consumer project
 # against it, outside the source tree, two ways: CMake find_package(uid2
-# CONFIG REQUIRED), and pkg-config --cflags --libs uid2. Runs each program.
+# CONFIG REQUIRED), and pkg-config --cflags --libs uid2, the C++ program at
+# each C++ standard from C++11 to C++20. Runs each program.
 #
 # usage: consumer_test.sh UID2_TAR_GZ CONSUMER_SRC_DIR
 set -eu
@@ -34,11 +35,18 @@ check() {  # program
   [ "$out" = "$expect" ] || { echo "unexpected output from $1" >&2; exit 1; }
 }
 
+# uid2.hpp is C++11: the consumer builds at every standard from C++11 on. At
+# C++98 it builds with CMake too, because the package's uid2::uid2 declares
+# cxx_std_11 and so raises the standard.
 echo "== CMake find_package(uid2 CONFIG REQUIRED)"
-cmake -S "$work/src" -B "$work/build-cmake" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
-cmake --build "$work/build-cmake" >/dev/null
-check "$work/build-cmake/consumer_cpp"
-check "$work/build-cmake/consumer_c"
+for std in 98 11 14 17 20; do
+  echo "-- CMAKE_CXX_STANDARD=$std"
+  cmake -S "$work/src" -B "$work/build-cmake-$std" -DCMAKE_PREFIX_PATH="$prefix" \
+    -DCMAKE_CXX_STANDARD="$std" -DCMAKE_CXX_EXTENSIONS=OFF >/dev/null
+  cmake --build "$work/build-cmake-$std" >/dev/null
+  check "$work/build-cmake-$std/consumer_cpp"
+done
+check "$work/build-cmake-11/consumer_c"
 # A newer major than installed is refused.
 sed 's/find_package(uid2 0.1 /find_package(uid2 99 /' "$work/src/CMakeLists.txt" > "$work/CMakeLists.99"
 mkdir -p "$work/src99" && cp "$work/src"/* "$work/src99/" && mv "$work/CMakeLists.99" "$work/src99/CMakeLists.txt"
@@ -50,12 +58,15 @@ echo "== pkg-config --cflags --libs uid2"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 libdir=$(pkg-config --variable=libdir uid2)
 mkdir -p "$work/build-pc"
-# shellcheck disable=SC2046
-c++ -std=c++17 -Wall -Wextra -Werror -o "$work/build-pc/consumer_cpp" "$work/src/main.cpp" \
-  $(pkg-config --cflags --libs uid2) -Wl,-rpath,"$libdir"
+for std in 11 14 17 20; do
+  echo "-- c++ -std=c++$std"
+  # shellcheck disable=SC2046
+  c++ -std=c++$std -Wall -Wextra -Werror -pedantic -o "$work/build-pc/consumer_cpp$std" \
+    "$work/src/main.cpp" $(pkg-config --cflags --libs uid2) -Wl,-rpath,"$libdir"
+  check "$work/build-pc/consumer_cpp$std"
+done
 # shellcheck disable=SC2046
 cc -Wall -Wextra -Werror -o "$work/build-pc/consumer_c" "$work/src/main.c" \
   $(pkg-config --cflags --libs uid2) -Wl,-rpath,"$libdir"
-check "$work/build-pc/consumer_cpp"
 check "$work/build-pc/consumer_c"
 echo "consumer: PASS"

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -188,6 +190,132 @@ TEST_F(Http, EightThreadsDecryptDuringRefreshes) {
   EXPECT_GT(failed, 2);
   std::printf("http threads: %ld decrypts, %ld refreshes ok, %ld failed, %ld bad\n", load.calls,
               ok, failed, load.bad);
+}
+
+// What a refresh-failure callback received.
+class Events {
+ public:
+  std::function<void(const uid2::RefreshEvent&)> Callback() {
+    return [this](const uid2::RefreshEvent& e) {
+      std::lock_guard<std::mutex> lock(mu_);
+      events_.push_back(e);
+      cv_.notify_all();
+    };
+  }
+  // Waits until n events arrived (or 10 s passed); returns them.
+  std::vector<uid2::RefreshEvent> WaitFor(std::size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, 10s, [&] { return events_.size() >= n; });
+    return events_;
+  }
+  std::size_t Count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return events_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<uid2::RefreshEvent> events_;
+};
+
+TEST_F(Http, WaitForKeysAfterStartingAutoRefresh) {
+  const std::string token = SenderToken();
+  auto c = Sharing(sites_.receiver);
+  c.StartAutoRefresh(1h, 5s);
+  const auto r = c.WaitForKeys(10s);
+  ASSERT_TRUE(r.IsSuccess()) << r.GetReason();
+  // No NOT_INITIALIZED right after it.
+  EXPECT_EQ(c.DecryptTokenIntoRawUid(token).GetUid(), uid2test::kRawUid1);
+  EXPECT_TRUE(c.WaitForKeys(0ms).IsSuccess());
+}
+
+TEST_F(Http, WaitForKeysTimesOutWithTheRefreshFailure) {
+  const Participant& p = sites_.receiver;
+  uid2::SharingClient c(service_.Url(), "not-the-api-key", p.secret);
+  c.StartAutoRefresh(1h, 5s);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = c.WaitForKeys(1500ms);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 1400ms);
+  ASSERT_FALSE(r.IsSuccess());
+  EXPECT_NE(r.GetReason().find("HTTP 401"), std::string::npos) << r.GetReason();
+  EXPECT_EQ(r.GetReason().find("not-the-api-key"), std::string::npos) << r.GetReason();
+  EXPECT_EQ(r.GetReason().find(p.secret), std::string::npos) << r.GetReason();
+}
+
+TEST_F(Http, FailedRefreshesReachTheCallback) {
+  const Participant& p = sites_.receiver;
+  Events events;
+  auto c = std::make_unique<uid2::SharingClient>(service_.Url(), "not-the-api-key", p.secret);
+  c->SetRefreshFailureCallback(events.Callback());
+  c->StartAutoRefresh(1h, 5s);  // fails at once, then retries after 10 s
+  auto got = events.WaitFor(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].seq, 1u);
+  EXPECT_EQ(got[0].missed, 0u);
+  EXPECT_TRUE(got[0].automatic);
+  EXPECT_EQ(got[0].consecutiveFailures, 1);
+  EXPECT_EQ(got[0].keyCount, 0);
+  EXPECT_FALSE(got[0].time.IsZero());
+  EXPECT_NE(got[0].message.find("HTTP 401"), std::string::npos) << got[0].message;
+  EXPECT_EQ(got[0].message.find("not-the-api-key"), std::string::npos);
+  EXPECT_EQ(got[0].message.find(p.secret), std::string::npos);
+  c->StopAutoRefresh();
+  // A refresh the program makes is reported too.
+  EXPECT_FALSE(c->Refresh().IsSuccess());
+  got = events.WaitFor(2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].seq, 2u);
+  EXPECT_FALSE(got[1].automatic);
+  EXPECT_EQ(got[1].consecutiveFailures, 2);
+  // Destroying the client ends the callback's thread at once.
+  const auto t0 = std::chrono::steady_clock::now();
+  c.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+}
+
+TEST_F(Http, CallbackSkipsSuccessesAndCanBeCleared) {
+  Events events;
+  auto c = Sharing(sites_.receiver);
+  c.SetRefreshFailureCallback(events.Callback());
+  ASSERT_TRUE(c.Refresh().IsSuccess());  // seq 1: not reported
+  service_.Fault("500");
+  EXPECT_FALSE(c.Refresh(2s).IsSuccess());  // seq 2
+  const auto got = events.WaitFor(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].seq, 2u);
+  EXPECT_EQ(got[0].consecutiveFailures, 1);
+  EXPECT_GT(got[0].keyCount, 0);  // the old keys are kept
+  EXPECT_FALSE(got[0].message.empty());
+  // Moving the client keeps its callback.
+  uid2::SharingClient moved(std::move(c));
+  EXPECT_FALSE(moved.Refresh(2s).IsSuccess());
+  EXPECT_EQ(events.WaitFor(2).size(), 2u);
+  // An empty callback stops the calls.
+  moved.SetRefreshFailureCallback(nullptr);
+  EXPECT_FALSE(moved.Refresh(2s).IsSuccess());
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(events.Count(), 2u);
+  service_.Fault("none");
+}
+
+TEST_F(Http, LegacyClientWaitsAndReports) {
+  Events events;
+  uid2::UID2Client c(service_.Url(), sites_.receiver.apiKey, sites_.receiver.secret,
+                     uid2::IdentityScope::UID2);
+  c.SetRefreshFailureCallback(events.Callback());
+  c.StartAutoRefresh(1h, 5s);
+  const auto r = c.WaitForKeys(10s);
+  ASSERT_TRUE(r.IsSuccess()) << r.GetReason();
+  EXPECT_EQ(c.Decrypt(SenderToken()).GetUid(), uid2test::kRawUid1);
+  c.StopAutoRefresh();
+  service_.Fault("500");
+  EXPECT_FALSE(c.Refresh().IsSuccess());
+  const auto got = events.WaitFor(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].consecutiveFailures, 1);
+  EXPECT_FALSE(got[0].message.empty());
+  service_.Fault("none");
 }
 
 }  // namespace

@@ -1,8 +1,14 @@
-// Test-only helpers for the C++ binding tests: key JSON fixtures and a
-// decrypt load. No token or crypto logic: keys are plain JSON. (The local key
+// Test-only helpers for the C++ binding tests: key JSON fixtures, a
+// decrypt load and a program runner. No token or crypto logic: keys are plain JSON. (The local key
 // service is tests/keyservice/key_service.hpp.)
 #ifndef UID2_CPP_TEST_SUPPORT_HPP
 #define UID2_CPP_TEST_SUPPORT_HPP
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -11,11 +17,15 @@
 #include <thread>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <uid2/uid2.hpp>
+
+extern char** environ;
 
 namespace uid2test {
 
@@ -160,6 +170,52 @@ inline LoadResult RunDecryptLoad(const uid2::SharingClient& c,
   for (auto& w : workers) w.join();
   bg.join();
   return {calls.load(), bad.load()};
+}
+
+// What a program run by RunProgram did.
+struct ProgramRun {
+  int exitCode = -1000;  // its exit code, minus the signal that ended it, or -1000
+  std::string out;       // its standard output and error
+};
+
+// Runs path with `env` added to this process's environment (credentials go
+// there, not on a command line), its output into a file under TEST_TMPDIR. A
+// program still running after `limit` is killed.
+inline ProgramRun RunProgram(const std::string& path, const std::vector<std::string>& env,
+                             std::chrono::seconds limit = std::chrono::seconds(60)) {
+  ProgramRun run;
+  const std::string tmp = Env("TEST_TMPDIR").empty() ? "/tmp" : Env("TEST_TMPDIR");
+  std::string outPath = tmp + "/program-out.XXXXXX";
+  const int fd = ::mkstemp(&outPath[0]);
+  if (fd < 0) return run;
+  ::close(fd);
+  std::vector<std::string> envStrings(env);
+  for (char** e = environ; *e != nullptr; ++e) envStrings.push_back(*e);
+  std::vector<char*> envp, argv{const_cast<char*>(path.c_str()), nullptr};
+  for (auto& e : envStrings) envp.push_back(&e[0]);
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, outPath.c_str(), O_WRONLY | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = 0;
+  const int rc = ::posix_spawn(&pid, path.c_str(), &fa, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc == 0) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    int st = 0;
+    while (::waitpid(pid, &st, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) ::kill(pid, SIGKILL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    run.exitCode = WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+  }
+  std::ifstream f(outPath);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  run.out = ss.str();
+  ::unlink(outPath.c_str());
+  return run;
 }
 
 }  // namespace uid2test

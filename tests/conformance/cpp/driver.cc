@@ -9,7 +9,6 @@
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -36,16 +35,22 @@ const char* ScopeName(uid2::IdentityScope s) {
   return s == uid2::IdentityScope::EUID ? "EUID" : "UID2";
 }
 
+// A site id the token did not give: -1 in the binding (as in the official
+// C++ SDK), 0 in the vectors' schema.
+int SiteIdOrZero(int siteId) { return siteId < 0 ? 0 : siteId; }
+
 void PutDecrypted(FILE* out, const uid2::DecryptionResult& r) {
-  std::optional<uid2::IdentityType> type = r.GetIdentityType();
   std::fprintf(out,
                "{\"established_ms\":%lld,\"expiry_ms\":%lld,\"identity_scope\":\"%s\","
                "\"identity_type\":%s,\"is_client_side_generated\":%s,\"site_id\":%d,"
                "\"site_key_site_id\":%d,\"status\":",
                static_cast<long long>(r.GetEstablished().GetEpochMilli()),
                static_cast<long long>(r.GetExpiry().GetEpochMilli()), ScopeName(r.GetIdentityScope()),
-               !type ? "null" : *type == uid2::IdentityType::Email ? "\"EMAIL\"" : "\"PHONE\"",
-               r.IsClientSideGenerated() ? "true" : "false", r.GetSiteId(), r.GetSiteKeySiteId());
+               !r.HasIdentityType() ? "null"
+               : r.GetIdentityType() == uid2::IdentityType::EMAIL ? "\"EMAIL\""
+                                                                  : "\"PHONE\"",
+               r.IsClientSideGenerated() ? "true" : "false", SiteIdOrZero(r.GetSiteId()),
+               SiteIdOrZero(r.GetSiteKeySiteId()));
   put_cstr(out, uid2::StatusName(r.GetStatus()));
   std::fputs(",\"uid\":", out);
   put_str(out, r.GetUid().data(), r.GetUid().size());

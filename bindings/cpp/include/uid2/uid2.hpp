@@ -1,19 +1,21 @@
-// uid2.hpp — the C++17 binding of libuid2 (header-only, over uid2.h).
+// uid2.hpp — the C++ binding of libuid2 (header-only, over uid2.h; C++11 or
+// later).
 //
 // Link with libuid2.so (`pkg-config --cflags --libs uid2`, or CMake
 // `find_package(uid2 CONFIG REQUIRED)` + `target_link_libraries(app uid2::uid2)`).
 //
 // Two APIs over the same native clients:
 //   * uid2::SharingClient, uid2::BidstreamClient — move-only RAII owners of a
-//     libuid2 client handle: Refresh(), RefreshJson(),
-//     DecryptTokenIntoRawUid(), EncryptRawUidIntoToken(), batch calls.
-//   * The official uid2-client-cpp11 names: uid2::IUID2Client,
+//     libuid2 client handle: Refresh(), RefreshJson(), WaitForKeys(),
+//     DecryptTokenIntoRawUid(), EncryptRawUidIntoToken(), batch calls, a
+//     callback for failed refreshes.
+//   * The official uid2-client-cpp11 API (uid2/uid2client.h): uid2::IUID2Client,
 //     uid2::UID2Client, uid2::UID2ClientFactory::Create,
 //     uid2::EUIDClientFactory::Create, Decrypt, Encrypt, Refresh, RefreshJson,
-//     DecryptionResult / EncryptionResult / RefreshResult, Timestamp, so that
-//     an ad server written against the official SDK recompiles with a changed
-//     include and link line. (The deprecated EncryptData/DecryptData API is
-//     not provided.)
+//     the deprecated EncryptData/DecryptData, their request and result types,
+//     Timestamp and the enums with the official names and numbers, so that an
+//     ad server written against the official SDK recompiles with a changed
+//     include and link line.
 //
 // Errors: decrypt and encrypt report statuses, never throw (except
 // std::bad_alloc, and uid2::LibraryError when the library is unusable: its ABI
@@ -39,14 +41,17 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <memory>
-#include <optional>
+#include <mutex>
 #include <ostream>
 #include <stdexcept>
 #include <string>
-#include <string_view>
+#include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -102,62 +107,181 @@ class Timestamp {
 };
 
 // ---------------------------------------------------------------------------
-// Enums. Names mirror the official SDK; the numbers are uid2.h's status
-// numbers (a superset of the official statuses), not the official enums'
-// implicit 0..n.
+// Inputs
 
-enum class IdentityScope : std::int32_t {
-  UID2 = UID2_IDENTITY_SCOPE_UID2,
-  EUID = UID2_IDENTITY_SCOPE_EUID,
+// The characters an input is made of, read during the call and not kept:
+// from a NUL-terminated const char*, a pointer and a length, or any string
+// type with data() and size() (std::string, std::string_view, ...). It is
+// what std::string_view is to C++17, for C++11 callers, and it never copies.
+class StringRef {
+ public:
+  StringRef() noexcept : data_(""), size_(0) {}
+  StringRef(const char* s) noexcept  // NOLINT: implicit, as std::string_view's
+      : data_(s != nullptr ? s : ""), size_(s != nullptr ? std::strlen(s) : 0) {}
+  StringRef(const char* s, std::size_t n) noexcept
+      : data_(s == nullptr && n == 0 ? "" : s), size_(n) {}
+  template <typename S,
+            typename = typename std::enable_if<
+                std::is_convertible<decltype(std::declval<const S&>().data()),
+                                    const char*>::value &&
+                std::is_convertible<decltype(std::declval<const S&>().size()),
+                                    std::size_t>::value>::type>
+  StringRef(const S& s) noexcept  // NOLINT: implicit, as std::string_view's
+      : StringRef(s.data(), static_cast<std::size_t>(s.size())) {}
+
+  const char* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  std::string str() const { return std::string(data_, size_); }
+
+ private:
+  const char* data_;
+  std::size_t size_;
 };
 
-enum class IdentityType : std::int32_t {
-  Email = UID2_IDENTITY_TYPE_EMAIL,
-  Phone = UID2_IDENTITY_TYPE_PHONE,
+// ---------------------------------------------------------------------------
+// Enums: the official SDK's names and numbers. The statuses continue after
+// the official ones with those only libuid2 reports; the call-failure
+// statuses keep uid2.h's numbers (101-107).
+
+enum class IdentityScope {
+  UID2 = 0,
+  EUID = 1,
 };
 
-enum class DecryptionStatus : std::int32_t {
-  SUCCESS = UID2_STATUS_SUCCESS,
-  NOT_AUTHORIZED_FOR_KEY = UID2_STATUS_NOT_AUTHORIZED_FOR_KEY,
-  NOT_AUTHORIZED_FOR_MASTER_KEY = UID2_STATUS_NOT_AUTHORIZED_FOR_MASTER_KEY,
-  NOT_INITIALIZED = UID2_STATUS_NOT_INITIALIZED,
-  INVALID_PAYLOAD = UID2_STATUS_INVALID_PAYLOAD,
-  EXPIRED_TOKEN = UID2_STATUS_EXPIRED_TOKEN,
-  KEYS_NOT_SYNCED = UID2_STATUS_KEYS_NOT_SYNCED,
-  VERSION_NOT_SUPPORTED = UID2_STATUS_VERSION_NOT_SUPPORTED,
-  INVALID_PAYLOAD_TYPE = UID2_STATUS_INVALID_PAYLOAD_TYPE,  // never returned
-  INVALID_IDENTITY_SCOPE = UID2_STATUS_INVALID_IDENTITY_SCOPE,
-  INVALID_TOKEN_LIFETIME = UID2_STATUS_INVALID_TOKEN_LIFETIME,
-  DOMAIN_OR_APP_NAME_CHECK_FAILED = UID2_STATUS_DOMAIN_OR_APP_NAME_CHECK_FAILED,
-  USER_OPTED_OUT = UID2_STATUS_USER_OPTED_OUT,
+enum class IdentityType {
+  EMAIL = 0,
+  PHONE = 1,
+};
+
+// The first byte of a v3 or v4 advertising token (as in the official SDKs).
+// DecryptionResult::GetAdvertisingTokenVersion() reports 2, 3 or 4 instead.
+enum class AdvertisingTokenVersion {
+  V3 = 112,
+  V4 = 128,
+};
+
+enum class DecryptionStatus {
+  SUCCESS = 0,
+  NOT_AUTHORIZED_FOR_KEY = 1,
+  NOT_INITIALIZED = 2,
+  INVALID_PAYLOAD = 3,
+  EXPIRED_TOKEN = 4,
+  KEYS_NOT_SYNCED = 5,
+  VERSION_NOT_SUPPORTED = 6,
+  INVALID_PAYLOAD_TYPE = 7,
+  INVALID_IDENTITY_SCOPE = 8,
+  // libuid2's own token statuses.
+  NOT_AUTHORIZED_FOR_MASTER_KEY = 9,
+  INVALID_TOKEN_LIFETIME = 10,
+  DOMAIN_OR_APP_NAME_CHECK_FAILED = 11,
+  USER_OPTED_OUT = 12,
   // Not token statuses: the call itself failed.
-  INVALID_HANDLE = UID2_STATUS_INVALID_HANDLE,      // moved-from client
-  INVALID_ARGUMENT = UID2_STATUS_INVALID_ARGUMENT,
-  INTERNAL_ERROR = UID2_STATUS_INTERNAL_ERROR,
+  INVALID_HANDLE = 101,  // moved-from client
+  INVALID_ARGUMENT = 102,
+  INTERNAL_ERROR = 103,
 };
 
-enum class EncryptionStatus : std::int32_t {
-  SUCCESS = UID2_STATUS_SUCCESS,
-  NOT_AUTHORIZED_FOR_KEY = UID2_STATUS_NOT_AUTHORIZED_FOR_KEY,
-  NOT_AUTHORIZED_FOR_MASTER_KEY = UID2_STATUS_NOT_AUTHORIZED_FOR_MASTER_KEY,
-  NOT_INITIALIZED = UID2_STATUS_NOT_INITIALIZED,
-  KEYS_NOT_SYNCED = UID2_STATUS_KEYS_NOT_SYNCED,
-  TOKEN_DECRYPT_FAILURE = UID2_STATUS_TOKEN_DECRYPT_FAILURE,  // never returned
-  KEY_INACTIVE = UID2_STATUS_KEY_INACTIVE,                    // never returned
-  ENCRYPTION_FAILURE = UID2_STATUS_ENCRYPTION_FAILURE,
+enum class EncryptionStatus {
+  SUCCESS = 0,
+  NOT_AUTHORIZED_FOR_KEY = 1,
+  NOT_AUTHORIZED_FOR_MASTER_KEY = 2,
+  NOT_INITIALIZED = 3,
+  KEYS_NOT_SYNCED = 4,
+  TOKEN_DECRYPT_FAILURE = 5,  // EncryptData with an advertising token only
+  KEY_INACTIVE = 6,           // EncryptData only
+  ENCRYPTION_FAILURE = 7,
   // Not token statuses: the call itself failed.
-  INVALID_HANDLE = UID2_STATUS_INVALID_HANDLE,  // moved-from client
-  INVALID_ARGUMENT = UID2_STATUS_INVALID_ARGUMENT,
-  INTERNAL_ERROR = UID2_STATUS_INTERNAL_ERROR,
-  WRONG_CLIENT_TYPE = UID2_STATUS_WRONG_CLIENT_TYPE,
+  INVALID_HANDLE = 101,  // moved-from client
+  INVALID_ARGUMENT = 102,
+  INTERNAL_ERROR = 103,
+  WRONG_CLIENT_TYPE = 107,
 };
+
+namespace detail {
+
+// uid2.h's status number of each enumerator.
+struct StatusPair {
+  int value;
+  uid2_status status;
+};
+template <typename Enum>
+struct StatusTable;
+template <>
+struct StatusTable<DecryptionStatus> {
+  static const StatusPair* Get(std::size_t* n) {
+    static const StatusPair table[] = {
+        {0, UID2_STATUS_SUCCESS},
+        {1, UID2_STATUS_NOT_AUTHORIZED_FOR_KEY},
+        {2, UID2_STATUS_NOT_INITIALIZED},
+        {3, UID2_STATUS_INVALID_PAYLOAD},
+        {4, UID2_STATUS_EXPIRED_TOKEN},
+        {5, UID2_STATUS_KEYS_NOT_SYNCED},
+        {6, UID2_STATUS_VERSION_NOT_SUPPORTED},
+        {7, UID2_STATUS_INVALID_PAYLOAD_TYPE},
+        {8, UID2_STATUS_INVALID_IDENTITY_SCOPE},
+        {9, UID2_STATUS_NOT_AUTHORIZED_FOR_MASTER_KEY},
+        {10, UID2_STATUS_INVALID_TOKEN_LIFETIME},
+        {11, UID2_STATUS_DOMAIN_OR_APP_NAME_CHECK_FAILED},
+        {12, UID2_STATUS_USER_OPTED_OUT},
+        {101, UID2_STATUS_INVALID_HANDLE},
+        {102, UID2_STATUS_INVALID_ARGUMENT},
+        {103, UID2_STATUS_INTERNAL_ERROR},
+    };
+    *n = sizeof table / sizeof table[0];
+    return table;
+  }
+};
+template <>
+struct StatusTable<EncryptionStatus> {
+  static const StatusPair* Get(std::size_t* n) {
+    static const StatusPair table[] = {
+        {0, UID2_STATUS_SUCCESS},
+        {1, UID2_STATUS_NOT_AUTHORIZED_FOR_KEY},
+        {2, UID2_STATUS_NOT_AUTHORIZED_FOR_MASTER_KEY},
+        {3, UID2_STATUS_NOT_INITIALIZED},
+        {4, UID2_STATUS_KEYS_NOT_SYNCED},
+        {5, UID2_STATUS_TOKEN_DECRYPT_FAILURE},
+        {6, UID2_STATUS_KEY_INACTIVE},
+        {7, UID2_STATUS_ENCRYPTION_FAILURE},
+        {101, UID2_STATUS_INVALID_HANDLE},
+        {102, UID2_STATUS_INVALID_ARGUMENT},
+        {103, UID2_STATUS_INTERNAL_ERROR},
+        {107, UID2_STATUS_WRONG_CLIENT_TYPE},
+    };
+    *n = sizeof table / sizeof table[0];
+    return table;
+  }
+};
+
+// A status the enum does not hold (e.g. UNSUPPORTED_HOST) is INTERNAL_ERROR.
+template <typename Enum>
+Enum FromUid2Status(uid2_status s) {
+  std::size_t n = 0;
+  const StatusPair* table = StatusTable<Enum>::Get(&n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (table[i].status == s) return static_cast<Enum>(table[i].value);
+  }
+  return Enum::INTERNAL_ERROR;
+}
+template <typename Enum>
+uid2_status ToUid2Status(Enum e) {
+  std::size_t n = 0;
+  const StatusPair* table = StatusTable<Enum>::Get(&n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (table[i].value == static_cast<int>(e)) return table[i].status;
+  }
+  return UID2_STATUS_INTERNAL_ERROR;
+}
+
+}  // namespace detail
 
 // The uid2.h name of a status, e.g. "EXPIRED_TOKEN" (static storage).
 inline const char* StatusName(DecryptionStatus s) noexcept {
-  return uid2_status_name(static_cast<uid2_status>(s));
+  return uid2_status_name(detail::ToUid2Status(s));
 }
 inline const char* StatusName(EncryptionStatus s) noexcept {
-  return uid2_status_name(static_cast<uid2_status>(s));
+  return uid2_status_name(detail::ToUid2Status(s));
 }
 inline std::ostream& operator<<(std::ostream& os, DecryptionStatus s) {
   return os << StatusName(s);
@@ -174,7 +298,7 @@ class LibraryError : public std::runtime_error {
 };
 
 // ---------------------------------------------------------------------------
-// Results (value types with the official getters)
+// Results (value types with the official getters and factories)
 
 class RefreshResult {
  public:
@@ -203,23 +327,15 @@ class DecryptionResult {
   // The official SDK's factories (for code that builds results, e.g. mocks).
   static DecryptionResult MakeSuccess(std::string&& identity, Timestamp established,
                                       int siteId, int siteKeySiteId) {
-    DecryptionResult r(DecryptionStatus::SUCCESS);
-    r.uid_ = std::move(identity);
-    r.established_ = established;
-    r.siteId_ = siteId;
-    r.siteKeySiteId_ = siteKeySiteId;
-    return r;
+    return DecryptionResult(DecryptionStatus::SUCCESS, std::move(identity), established,
+                            siteId, siteKeySiteId);
   }
   static DecryptionResult MakeError(DecryptionStatus status) {
-    return DecryptionResult(status);
+    return DecryptionResult(status, std::string(), Timestamp(), -1, -1);
   }
   static DecryptionResult MakeError(DecryptionStatus status, Timestamp established,
                                     int siteId, int siteKeySiteId) {
-    DecryptionResult r(status);
-    r.established_ = established;
-    r.siteId_ = siteId;
-    r.siteKeySiteId_ = siteKeySiteId;
-    return r;
+    return DecryptionResult(status, std::string(), established, siteId, siteKeySiteId);
   }
 
   bool IsSuccess() const { return status_ == DecryptionStatus::SUCCESS; }
@@ -228,23 +344,31 @@ class DecryptionResult {
   const std::string& GetUid() const { return uid_; }
   Timestamp GetEstablished() const { return established_; }
   Timestamp GetExpiry() const { return expiry_; }
-  // The site that made the token (0 when not decoded).
+  // The site that made the token (-1 when the token was not decoded).
   int GetSiteId() const { return siteId_; }
-  // The site owning the token's site key (0 when not decoded or unknown).
+  // The site owning the token's site key (0 when unknown, -1 when the token
+  // was not decoded).
   int GetSiteKeySiteId() const { return siteKeySiteId_; }
   // The identity scope of the keys.
   IdentityScope GetIdentityScope() const { return scope_; }
-  // Email or Phone; empty for v2 tokens and results that were not decoded.
-  std::optional<IdentityType> GetIdentityType() const {
-    if (identityType_ < 0) return std::nullopt;
-    return static_cast<IdentityType>(identityType_);
+  // Whether the token says EMAIL or PHONE (v3 and v4 tokens that decoded).
+  bool HasIdentityType() const { return identityType_ >= 0; }
+  // EMAIL or PHONE; EMAIL when !HasIdentityType().
+  IdentityType GetIdentityType() const {
+    return identityType_ == UID2_IDENTITY_TYPE_PHONE ? IdentityType::PHONE : IdentityType::EMAIL;
   }
   // 2, 3 or 4; 0 when not decoded.
   int GetAdvertisingTokenVersion() const { return version_; }
   bool IsClientSideGenerated() const { return clientSideGenerated_; }
 
  private:
-  explicit DecryptionResult(DecryptionStatus status) : status_(status) {}
+  DecryptionResult(DecryptionStatus status, std::string&& uid, Timestamp established,
+                   int siteId, int siteKeySiteId)
+      : status_(status),
+        uid_(std::move(uid)),
+        established_(established),
+        siteId_(siteId),
+        siteKeySiteId_(siteKeySiteId) {}
   friend DecryptionResult detail::MakeDecryptionResult(const uid2_decryption_result&,
                                                        std::string&&);
 
@@ -252,33 +376,158 @@ class DecryptionResult {
   std::string uid_;
   Timestamp established_;
   Timestamp expiry_;
-  int siteId_ = 0;
-  int siteKeySiteId_ = 0;
+  int siteId_;
+  int siteKeySiteId_;
   IdentityScope scope_ = IdentityScope::UID2;
   std::int32_t identityType_ = UID2_IDENTITY_TYPE_UNKNOWN;
   int version_ = 0;
   bool clientSideGenerated_ = false;
 };
 
-class EncryptionResult {
+namespace detail {
+
+// A status and, on success, text: what EncryptionResult and
+// EncryptionDataResult are (with the official factories and getters).
+template <typename Result>
+class EncryptedTextResult {
  public:
-  static EncryptionResult MakeSuccess(std::string&& encryptedData) {
-    return EncryptionResult(EncryptionStatus::SUCCESS, std::move(encryptedData));
+  static Result MakeSuccess(std::string&& encryptedData) {
+    return Result(EncryptionStatus::SUCCESS, std::move(encryptedData));
   }
-  static EncryptionResult MakeError(EncryptionStatus status) {
-    return EncryptionResult(status, std::string());
-  }
+  static Result MakeError(EncryptionStatus status) { return Result(status, std::string()); }
 
   bool IsSuccess() const { return status_ == EncryptionStatus::SUCCESS; }
   EncryptionStatus GetStatus() const { return status_; }
-  // The token; empty unless IsSuccess().
+  // The token or the encrypted data (base64); empty unless IsSuccess().
   const std::string& GetEncryptedData() const { return encryptedData_; }
 
- private:
-  EncryptionResult(EncryptionStatus status, std::string&& data)
+ protected:
+  EncryptedTextResult(EncryptionStatus status, std::string&& data)
       : status_(status), encryptedData_(std::move(data)) {}
+
+ private:
   EncryptionStatus status_;
   std::string encryptedData_;
+};
+
+}  // namespace detail
+
+class EncryptionResult : public detail::EncryptedTextResult<EncryptionResult> {
+ private:
+  friend class detail::EncryptedTextResult<EncryptionResult>;
+  using EncryptedTextResult::EncryptedTextResult;
+};
+
+// ---------------------------------------------------------------------------
+// The deprecated encrypted-data API (uid2-spec §2.7): a request and its
+// results, as in the official SDK.
+
+// What to encrypt and for whom: exactly one of WithSiteId,
+// WithAdvertisingToken (the site of that token) or WithKeyId. The data and
+// the IV are read during EncryptData, not copied.
+class EncryptionDataRequest {
+ public:
+  EncryptionDataRequest() = default;
+  EncryptionDataRequest(const std::uint8_t* data, std::size_t size)
+      : data_(data), dataSize_(size) {}
+
+  EncryptionDataRequest& WithSiteId(int siteId) {
+    siteId_ = siteId;
+    return *this;
+  }
+  // libuid2's stand-in for the official WithKey(const Key&), whose Key type
+  // is not in the official public headers: a key the client has loaded.
+  EncryptionDataRequest& WithKeyId(std::int64_t keyId) {
+    keyId_ = keyId;
+    return *this;
+  }
+  template <typename T>
+  EncryptionDataRequest& WithAdvertisingToken(T&& token) {
+    advertisingToken_ = std::forward<T>(token);
+    return *this;
+  }
+  // 12 bytes (for byte-exact test vectors); by default a random IV.
+  EncryptionDataRequest& WithInitializationVector(const std::uint8_t* iv, std::size_t size) {
+    initializationVector_ = iv;
+    initializationVectorSize_ = size;
+    return *this;
+  }
+  EncryptionDataRequest& WithNow(Timestamp now) {
+    now_ = now;
+    return *this;
+  }
+
+  const std::uint8_t* GetData() const { return data_; }
+  std::size_t GetDataSize() const { return dataSize_; }
+  int GetSiteId() const { return siteId_; }
+  std::int64_t GetKeyId() const { return keyId_; }
+  const std::string& GetAdvertisingToken() const { return advertisingToken_; }
+  const std::uint8_t* GetInitializationVector() const { return initializationVector_; }
+  std::size_t GetInitializationVectorSize() const { return initializationVectorSize_; }
+  // The time given, or the system clock's now.
+  Timestamp GetNow() const { return now_.IsZero() ? Timestamp::Now() : now_; }
+
+ private:
+  const std::uint8_t* data_ = nullptr;
+  std::size_t dataSize_ = 0;
+  int siteId_ = 0;
+  std::int64_t keyId_ = 0;
+  std::string advertisingToken_;
+  const std::uint8_t* initializationVector_ = nullptr;
+  std::size_t initializationVectorSize_ = 0;
+  Timestamp now_;
+};
+
+class EncryptionDataResult : public detail::EncryptedTextResult<EncryptionDataResult> {
+ private:
+  friend class detail::EncryptedTextResult<EncryptionDataResult>;
+  using EncryptedTextResult::EncryptedTextResult;
+};
+
+class DecryptionDataResult;
+namespace detail {
+DecryptionDataResult DecryptData(uid2_client h, StringRef encrypted);
+}
+
+class DecryptionDataResult {
+ public:
+  static DecryptionDataResult MakeSuccess(std::vector<std::uint8_t>&& decryptedData,
+                                          Timestamp encryptedAt) {
+    return DecryptionDataResult(DecryptionStatus::SUCCESS, std::move(decryptedData),
+                                encryptedAt);
+  }
+  static DecryptionDataResult MakeError(DecryptionStatus status) {
+    return DecryptionDataResult(status, std::vector<std::uint8_t>(), Timestamp());
+  }
+
+  bool IsSuccess() const { return status_ == DecryptionStatus::SUCCESS; }
+  DecryptionStatus GetStatus() const { return status_; }
+  const std::vector<std::uint8_t>& GetDecryptedData() const { return decryptedData_; }
+  Timestamp GetEncryptedAt() const { return encryptedAt_; }
+  // The site the data was encrypted for (0 unless IsSuccess()).
+  int GetSiteId() const { return siteId_; }
+
+ private:
+  DecryptionDataResult(DecryptionStatus status, std::vector<std::uint8_t>&& data,
+                       Timestamp encryptedAt)
+      : status_(status), decryptedData_(std::move(data)), encryptedAt_(encryptedAt) {}
+  friend DecryptionDataResult detail::DecryptData(uid2_client, StringRef);
+
+  DecryptionStatus status_;
+  std::vector<std::uint8_t> decryptedData_;
+  Timestamp encryptedAt_;
+  int siteId_ = 0;
+};
+
+// One completed refresh attempt that failed (see SetRefreshFailureCallback).
+struct RefreshEvent {
+  std::uint64_t seq = 0;       // 1 for the client's first refresh attempt, +1 each
+  std::uint64_t missed = 0;    // attempts that ended since the previous event seen
+  Timestamp time;              // when the attempt ended
+  bool automatic = false;      // made by automatic refresh
+  int keyCount = 0;            // keys the client holds after it (the old ones)
+  int consecutiveFailures = 0; // failures since the last success, this one included
+  std::string message;         // why it failed (no secrets)
 };
 
 // What a client knows about its keys and refreshes.
@@ -312,32 +561,39 @@ inline bool AbiCompatible(std::uint32_t libraryVersion, std::uint32_t major,
   return (libraryVersion >> 16) == major && (libraryVersion & 0xffffu) >= minor;
 }
 
+inline bool CheckAbiOnce() {
+  const std::uint32_t v = uid2_abi_version();
+  if (!AbiCompatible(v, UID2_ABI_VERSION_MAJOR, UID2_ABI_VERSION_MINOR)) {
+    throw LibraryError("libuid2: the loaded library has ABI " + std::to_string(v >> 16) + "." +
+                       std::to_string(v & 0xffffu) + ", this uid2.hpp needs " +
+                       std::to_string(UID2_ABI_VERSION_MAJOR) + "." +
+                       std::to_string(UID2_ABI_VERSION_MINOR) + " or a later minor");
+  }
+  return true;
+}
+
 inline void CheckAbi() {
-  static const bool ok = [] {
-    const std::uint32_t v = uid2_abi_version();
-    if (!AbiCompatible(v, UID2_ABI_VERSION_MAJOR, UID2_ABI_VERSION_MINOR)) {
-      throw LibraryError("libuid2: the loaded library has ABI " +
-                         std::to_string(v >> 16) + "." + std::to_string(v & 0xffffu) +
-                         ", this uid2.hpp needs " +
-                         std::to_string(UID2_ABI_VERSION_MAJOR) + "." +
-                         std::to_string(UID2_ABI_VERSION_MINOR) + " or a later minor");
-    }
-    return true;
-  }();
+  static const bool ok = CheckAbiOnce();
   (void)ok;
+}
+
+// A message the library copied into buf (cap bytes) whose full length is n:
+// when it did not fit, copy again into a buffer of the full length.
+template <typename Copy>
+std::string CopiedMessage(const char* buf, std::size_t cap, std::size_t n, Copy copyAgain) {
+  if (n < cap) return std::string(buf, n);
+  std::string msg(n + 1, '\0');
+  const std::size_t m = copyAgain(&msg[0], msg.size());
+  msg.resize(m < n ? m : n);
+  return msg;
 }
 
 inline std::string LastErrorMessage(uid2_status status) {
   char buf[256];
   const std::size_t n = uid2_last_error_message(buf, sizeof buf);
-  std::string msg;
-  if (n < sizeof buf) {
-    msg.assign(buf, n);
-  } else {
-    msg.resize(n + 1);
-    const std::size_t m = uid2_last_error_message(msg.data(), msg.size());
-    msg.resize(m < n ? m : n);
-  }
+  std::string msg = CopiedMessage(buf, sizeof buf, n, [](char* p, std::size_t cap) {
+    return uid2_last_error_message(p, cap);
+  });
   if (msg.empty()) msg = uid2_status_name(status);
   return msg;
 }
@@ -361,15 +617,24 @@ inline std::uint32_t ToMillis32(std::chrono::milliseconds d) {
 
 inline bool IsTokenStatus(uid2_status s) { return s >= 0 && s < 100; }
 
+// Whether uid2.h decoded the token's fields for this status (see
+// uid2_decryption_result); the others are errors without them, which the
+// official SDK reports with site ids of -1.
+inline bool HasDecodedFields(uid2_status s) {
+  return s == UID2_STATUS_SUCCESS || s == UID2_STATUS_EXPIRED_TOKEN ||
+         s == UID2_STATUS_USER_OPTED_OUT || s == UID2_STATUS_DOMAIN_OR_APP_NAME_CHECK_FAILED ||
+         s == UID2_STATUS_INVALID_TOKEN_LIFETIME;
+}
+
 inline DecryptionResult MakeDecryptionResult(const uid2_decryption_result& r,
                                              std::string&& uid) {
-  DecryptionResult out(static_cast<DecryptionStatus>(r.status));
-  out.uid_ = std::move(uid);
-  out.established_ = Timestamp::FromEpochMilli(r.established_ms);
+  const bool decoded = HasDecodedFields(r.status);
+  DecryptionResult out(FromUid2Status<DecryptionStatus>(r.status), std::move(uid),
+                       Timestamp::FromEpochMilli(r.established_ms), decoded ? r.site_id : -1,
+                       decoded ? r.site_key_site_id : -1);
   out.expiry_ = Timestamp::FromEpochMilli(r.expiry_ms);
-  out.siteId_ = r.site_id;
-  out.siteKeySiteId_ = r.site_key_site_id;
-  out.scope_ = static_cast<IdentityScope>(r.identity_scope);
+  out.scope_ = r.identity_scope == UID2_IDENTITY_SCOPE_EUID ? IdentityScope::EUID
+                                                            : IdentityScope::UID2;
   out.identityType_ = r.identity_type;
   out.version_ = r.advertising_token_version;
   out.clientSideGenerated_ = r.is_client_side_generated != 0;
@@ -379,7 +644,7 @@ inline DecryptionResult MakeDecryptionResult(const uid2_decryption_result& r,
 // A result for a call that failed as a whole (no token status).
 inline DecryptionResult DecryptCallFailed(uid2_status s) {
   if (s == UID2_STATUS_FORKED_PROCESS) ThrowForked();
-  return DecryptionResult::MakeError(static_cast<DecryptionStatus>(s));
+  return DecryptionResult::MakeError(FromUid2Status<DecryptionStatus>(s));
 }
 
 // Turns what uid2_decrypt wrote (other than BUFFER_TOO_SMALL) into a result.
@@ -394,16 +659,15 @@ inline DecryptionResult FromDecrypt(uid2_status s, const uid2_decryption_result&
 
 // Raw UIDs longer than the inline buffer: decrypt again into a buffer of the
 // size the library reported.
-inline DecryptionResult DecryptToBuffer(uid2_client h, std::string_view token,
-                                        std::string_view domain, std::int64_t now,
-                                        std::size_t needed) {
+inline DecryptionResult DecryptToBuffer(uid2_client h, StringRef token, StringRef domain,
+                                        std::int64_t now, std::size_t needed) {
   std::string uid;
   uid2_decryption_result r;
   uid2_status s = UID2_STATUS_BUFFER_TOO_SMALL;
   for (int attempt = 0; attempt < 8 && s == UID2_STATUS_BUFFER_TOO_SMALL; ++attempt) {
-    uid.resize(needed);
+    uid.resize(needed > 0 ? needed : 1);
     s = uid2_decrypt_to_buffer(h, token.data(), token.size(), domain.data(), domain.size(),
-                               now, &r, uid.data(), uid.size());
+                               now, &r, &uid[0], uid.size());
     if (s == UID2_STATUS_BUFFER_TOO_SMALL && r.uid_len > 0) {
       needed = static_cast<std::size_t>(r.uid_len);
     }
@@ -419,8 +683,8 @@ inline DecryptionResult DecryptToBuffer(uid2_client h, std::string_view token,
   return MakeDecryptionResult(r, std::move(uid));
 }
 
-inline DecryptionResult Decrypt(uid2_client h, std::string_view token,
-                                std::string_view domain, Timestamp now) {
+inline DecryptionResult Decrypt(uid2_client h, StringRef token, StringRef domain,
+                                Timestamp now) {
   uid2_decryption_result r;
   const uid2_status s = uid2_decrypt(h, token.data(), token.size(), domain.data(),
                                      domain.size(), now.GetEpochMilli(), &r);
@@ -433,31 +697,95 @@ inline DecryptionResult Decrypt(uid2_client h, std::string_view token,
 
 inline EncryptionResult EncryptFailed(uid2_status s) {
   if (s == UID2_STATUS_FORKED_PROCESS) ThrowForked();
-  return EncryptionResult::MakeError(static_cast<EncryptionStatus>(s));
+  return EncryptionResult::MakeError(FromUid2Status<EncryptionStatus>(s));
 }
 
-inline EncryptionResult Encrypt(uid2_client h, std::string_view rawUid, Timestamp now,
-                                std::int64_t keysetId) {
+// Calls write(buf, cap, &len) into a 512-byte stack buffer, then, while it
+// reports BUFFER_TOO_SMALL, into a string of the size it asked for. Returns
+// the status; *out holds the text on SUCCESS.
+template <typename Write>
+uid2_status WriteText(Write write, std::string* out) {
   char buf[512];
   std::size_t len = 0;
-  uid2_status s = uid2_encrypt(h, rawUid.data(), rawUid.size(), now.GetEpochMilli(),
-                               keysetId, buf, sizeof buf, &len);
+  uid2_status s = write(buf, sizeof buf, &len);
   if (s == UID2_STATUS_SUCCESS && len <= sizeof buf) {
-    return EncryptionResult::MakeSuccess(std::string(buf, len));
+    out->assign(buf, len);
+    return s;
   }
-  std::string token;
   for (int attempt = 0; attempt < 8 && s == UID2_STATUS_BUFFER_TOO_SMALL; ++attempt) {
-    token.resize(len);
-    s = uid2_encrypt(h, rawUid.data(), rawUid.size(), now.GetEpochMilli(), keysetId,
-                     token.data(), token.size(), &len);
+    out->resize(len > 0 ? len : 1);
+    s = write(&(*out)[0], out->size(), &len);
   }
-  if (s == UID2_STATUS_SUCCESS && len <= token.size()) {
-    token.resize(len);
-    return EncryptionResult::MakeSuccess(std::move(token));
+  if (s == UID2_STATUS_SUCCESS && len <= out->size()) {
+    out->resize(len);
+    return s;
   }
-  if (s == UID2_STATUS_BUFFER_TOO_SMALL || s == UID2_STATUS_SUCCESS)
-    s = UID2_STATUS_INTERNAL_ERROR;
-  return EncryptFailed(s);
+  out->clear();
+  return s == UID2_STATUS_BUFFER_TOO_SMALL || s == UID2_STATUS_SUCCESS
+             ? UID2_STATUS_INTERNAL_ERROR
+             : s;
+}
+
+inline EncryptionResult Encrypt(uid2_client h, StringRef rawUid, Timestamp now,
+                                std::int64_t keysetId) {
+  std::string token;
+  const uid2_status s = WriteText(
+      [&](char* buf, std::size_t cap, std::size_t* len) {
+        return uid2_encrypt(h, rawUid.data(), rawUid.size(), now.GetEpochMilli(), keysetId, buf,
+                            cap, len);
+      },
+      &token);
+  if (s != UID2_STATUS_SUCCESS) return EncryptFailed(s);
+  return EncryptionResult::MakeSuccess(std::move(token));
+}
+
+inline EncryptionDataResult EncryptData(uid2_client h, const EncryptionDataRequest& request) {
+  uid2_encrypt_data_request q;
+  std::memset(&q, 0, sizeof q);
+  q.data = request.GetData();
+  q.data_len = request.GetDataSize();
+  q.site_id = request.GetSiteId();
+  const std::string& adToken = request.GetAdvertisingToken();
+  if (!adToken.empty()) {
+    q.advertising_token = adToken.data();
+    q.advertising_token_len = adToken.size();
+  }
+  q.key_id = request.GetKeyId();
+  q.iv = request.GetInitializationVector();
+  q.iv_len = request.GetInitializationVectorSize();
+  q.now_ms = request.GetNow().GetEpochMilli();
+  std::string out;
+  const uid2_status s = WriteText(
+      [&](char* buf, std::size_t cap, std::size_t* len) {
+        return uid2_encrypt_data(h, &q, buf, cap, len);
+      },
+      &out);
+  if (s == UID2_STATUS_FORKED_PROCESS) ThrowForked();
+  if (s != UID2_STATUS_SUCCESS) {
+    return EncryptionDataResult::MakeError(FromUid2Status<EncryptionStatus>(s));
+  }
+  return EncryptionDataResult::MakeSuccess(std::move(out));
+}
+
+inline DecryptionDataResult DecryptData(uid2_client h, StringRef encrypted) {
+  // The plaintext is never longer than the blob's text.
+  std::vector<std::uint8_t> data(encrypted.size() > 0 ? encrypted.size() : 1);
+  std::size_t len = 0;
+  std::int64_t encryptedAtMs = 0;
+  std::int32_t siteId = 0;
+  const uid2_status s = uid2_decrypt_data(h, encrypted.data(), encrypted.size(), data.data(),
+                                          data.size(), &len, &encryptedAtMs, &siteId);
+  if (s == UID2_STATUS_FORKED_PROCESS) ThrowForked();
+  if (s != UID2_STATUS_SUCCESS || len > data.size()) {
+    return DecryptionDataResult::MakeError(FromUid2Status<DecryptionStatus>(
+        s == UID2_STATUS_SUCCESS || s == UID2_STATUS_BUFFER_TOO_SMALL ? UID2_STATUS_INTERNAL_ERROR
+                                                                       : s));
+  }
+  data.resize(len);
+  DecryptionDataResult out = DecryptionDataResult::MakeSuccess(
+      std::move(data), Timestamp::FromEpochMilli(encryptedAtMs));
+  out.siteId_ = siteId;
+  return out;
 }
 
 // Batches are cut into chunks so that the joined buffer stays small and its
@@ -479,7 +807,7 @@ void ForEachChunk(const Items& items, Single single, Chunk chunk) {
     offsets.resize(1);
   };
   for (const auto& item : items) {
-    const std::string_view sv(item);
+    const StringRef sv(item);
     if (sv.size() > kBatchChunkBytes) {
       flush();
       single(sv);
@@ -495,7 +823,7 @@ void ForEachChunk(const Items& items, Single single, Chunk chunk) {
 
 template <typename Tokens>
 std::vector<DecryptionResult> DecryptBatch(uid2_client h, const Tokens& tokens,
-                                           std::string_view domain, Timestamp now) {
+                                           StringRef domain, Timestamp now) {
   std::vector<DecryptionResult> out;
   out.reserve(static_cast<std::size_t>(std::distance(std::begin(tokens), std::end(tokens))));
   // Filled by the library: not zeroed first (uid2_decryption_result is
@@ -503,7 +831,7 @@ std::vector<DecryptionResult> DecryptBatch(uid2_client h, const Tokens& tokens,
   std::unique_ptr<uid2_decryption_result[]> results(new uid2_decryption_result[kBatchChunkItems]);
   ForEachChunk(
       tokens,
-      [&](std::string_view token) { out.push_back(Decrypt(h, token, domain, now)); },
+      [&](StringRef token) { out.push_back(Decrypt(h, token, domain, now)); },
       [&](const std::string& joined, const std::vector<std::int32_t>& offsets) {
         const std::size_t count = offsets.size() - 1;
         const uid2_status s =
@@ -513,8 +841,8 @@ std::vector<DecryptionResult> DecryptBatch(uid2_client h, const Tokens& tokens,
           if (s != UID2_STATUS_SUCCESS) {
             out.push_back(DecryptCallFailed(s));
           } else if (results[i].status == UID2_STATUS_BUFFER_TOO_SMALL) {
-            const std::string_view token(joined.data() + offsets[i],
-                                         static_cast<std::size_t>(offsets[i + 1] - offsets[i]));
+            const StringRef token(joined.data() + offsets[i],
+                                  static_cast<std::size_t>(offsets[i + 1] - offsets[i]));
             out.push_back(DecryptToBuffer(h, token, domain, now.GetEpochMilli(),
                                           static_cast<std::size_t>(results[i].uid_len)));
           } else {
@@ -535,7 +863,7 @@ std::vector<EncryptionResult> EncryptBatch(uid2_client h, const RawUids& rawUids
   std::vector<uid2_status> statuses;
   ForEachChunk(
       rawUids,
-      [&](std::string_view raw) { out.push_back(Encrypt(h, raw, now, keysetId)); },
+      [&](StringRef raw) { out.push_back(Encrypt(h, raw, now, keysetId)); },
       [&](const std::string& joined, const std::vector<std::int32_t>& offsets) {
         const std::size_t count = offsets.size() - 1;
         tokenOffsets.resize(count + 1);
@@ -547,7 +875,7 @@ std::vector<EncryptionResult> EncryptBatch(uid2_client h, const RawUids& rawUids
           if (tokens.size() < cap) tokens.resize(cap);
           std::size_t needed = 0;
           s = uid2_encrypt_batch(h, joined.data(), offsets.data(), count,
-                                 now.GetEpochMilli(), keysetId, tokens.data(),
+                                 now.GetEpochMilli(), keysetId, &tokens[0],
                                  tokens.size(), tokenOffsets.data(), statuses.data(),
                                  &needed);
           cap = needed;
@@ -575,14 +903,82 @@ inline RefreshResult RefreshFromStatus(uid2_status s) {
   return RefreshResult::MakeError(LastErrorMessage(s));
 }
 
-// Owns one libuid2 client handle.
+// The thread that delivers failed refreshes of one client handle to a
+// callback. It waits in uid2_refresh_event_wait, which returns
+// INVALID_HANDLE once the handle is freed: the owner frees the handle, then
+// joins the thread.
+class RefreshListener {
+ public:
+  using Callback = std::function<void(const RefreshEvent&)>;
+
+  RefreshListener(uid2_client handle, Callback callback) : callback_(std::move(callback)) {
+    thread_ = std::thread([this, handle] { Run(handle); });
+  }
+  // Call after the handle is freed.
+  ~RefreshListener() {
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      thread_.detach();  // the callback destroyed its own client
+    } else {
+      thread_.join();
+    }
+  }
+  RefreshListener(const RefreshListener&) = delete;
+  RefreshListener& operator=(const RefreshListener&) = delete;
+
+  void Set(Callback callback) {
+    std::lock_guard<std::mutex> lock(mu_);
+    callback_ = std::move(callback);
+  }
+
+ private:
+  void Run(uid2_client handle) {
+    std::uint64_t seen = 0;
+    for (;;) {
+      uid2_refresh_event e;
+      char buf[512];
+      std::size_t len = 0;
+      const uid2_status s =
+          uid2_refresh_event_wait(handle, seen, 60000, &e, buf, sizeof buf, &len);
+      if (s == UID2_STATUS_TIMED_OUT) continue;
+      if (s != UID2_STATUS_SUCCESS) return;  // freed (or forked)
+      RefreshEvent ev;
+      ev.seq = e.seq;
+      ev.missed = e.seq - seen - 1;
+      seen = e.seq;
+      if (e.success != 0) continue;
+      ev.time = Timestamp::FromEpochMilli(e.time_ms);
+      ev.automatic = e.automatic != 0;
+      ev.keyCount = e.key_count;
+      ev.consecutiveFailures = e.consecutive_failures;
+      // A longer message is cut: the event is gone once a newer one exists.
+      ev.message.assign(buf, std::min(len, sizeof buf - 1));
+      Callback callback;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        callback = callback_;
+      }
+      if (!callback) continue;
+      try {
+        callback(ev);
+      } catch (...) {
+        // An exception cannot leave this thread; the callback's own problem.
+      }
+    }
+  }
+
+  std::mutex mu_;
+  Callback callback_;
+  std::thread thread_;
+};
+
+// Owns one libuid2 client handle (and the thread of its failure callback).
 class ClientHandle {
  public:
-  ClientHandle(uid2_client_type type, std::string_view baseUrl, std::string_view apiKey,
-               std::string_view secretKey) {
+  ClientHandle(uid2_client_type type, StringRef baseUrl, StringRef apiKey,
+               StringRef secretKey) {
     CheckAbi();
     // uid2_client_new takes NUL-terminated strings; an empty one means none.
-    const std::string url(baseUrl), key(apiKey), secret(secretKey);
+    const std::string url(baseUrl.str()), key(apiKey.str()), secret(secretKey.str());
     const uid2_status s =
         uid2_client_new(type, url.empty() ? nullptr : url.c_str(),
                         key.empty() ? nullptr : key.c_str(),
@@ -593,11 +989,16 @@ class ClientHandle {
   ~ClientHandle() { reset(); }
   ClientHandle(const ClientHandle&) = delete;
   ClientHandle& operator=(const ClientHandle&) = delete;
-  ClientHandle(ClientHandle&& o) noexcept : handle_(std::exchange(o.handle_, 0)) {}
+  ClientHandle(ClientHandle&& o) noexcept
+      : handle_(o.handle_), listener_(std::move(o.listener_)) {
+    o.handle_ = 0;
+  }
   ClientHandle& operator=(ClientHandle&& o) noexcept {
     if (this != &o) {
       reset();
-      handle_ = std::exchange(o.handle_, 0);
+      handle_ = o.handle_;
+      o.handle_ = 0;
+      listener_ = std::move(o.listener_);
     }
     return *this;
   }
@@ -607,10 +1008,11 @@ class ClientHandle {
   RefreshResult Refresh(std::chrono::milliseconds timeout) {
     return RefreshFromStatus(uid2_refresh(handle_, ToMillis32(timeout)));
   }
-  RefreshResult RefreshJson(std::string_view json) {
-    // uid2_refresh_json refuses a NULL pointer; an empty view may have one.
-    const char* p = json.data() != nullptr ? json.data() : "";
-    return RefreshFromStatus(uid2_refresh_json(handle_, p, json.size()));
+  RefreshResult RefreshJson(StringRef json) {
+    return RefreshFromStatus(uid2_refresh_json(handle_, json.data(), json.size()));
+  }
+  RefreshResult WaitForKeys(std::chrono::milliseconds timeout) const {
+    return RefreshFromStatus(uid2_wait_for_keys(handle_, ToMillis32(timeout)));
   }
   void StartAutoRefresh(std::chrono::milliseconds interval, std::chrono::milliseconds timeout) {
     const uid2_status s =
@@ -621,8 +1023,20 @@ class ClientHandle {
     const uid2_status s = uid2_auto_refresh_stop(handle_);
     if (s == UID2_STATUS_FORKED_PROCESS) ThrowForked();
   }
+  void SetRefreshFailureCallback(RefreshListener::Callback callback) {
+    // Callers on several threads: one makes the listener, the others set it.
+    // (A mutex member would make the handle immovable; this call is rare.)
+    static std::mutex creating;
+    std::lock_guard<std::mutex> lock(creating);
+    if (listener_) {
+      listener_->Set(std::move(callback));
+    } else if (callback && handle_ != 0) {
+      listener_.reset(new RefreshListener(handle_, std::move(callback)));
+    }
+  }
   RefreshState GetRefreshState() const {
-    uid2_refresh_state st{};
+    uid2_refresh_state st;
+    std::memset(&st, 0, sizeof st);
     char err[512];
     err[0] = '\0';
     const uid2_status s = uid2_refresh_state_get(handle_, &st, err, sizeof err);
@@ -645,26 +1059,24 @@ class ClientHandle {
 
  private:
   void reset() noexcept {
-    if (handle_ != 0) uid2_client_free(handle_);
+    if (handle_ != 0) uid2_client_free(handle_);  // ends the listener's wait
     handle_ = 0;
+    listener_.reset();
   }
   uid2_client handle_ = 0;
+  std::unique_ptr<RefreshListener> listener_;
 };
-
-}  // namespace detail
-
-namespace detail {
 
 // What both client kinds share.
 template <uid2_client_type Type>
 class BasicClient {
  public:
   // A client that only loads keys with RefreshJson.
-  BasicClient() : handle_(Type, {}, {}, {}) {}
+  BasicClient() : handle_(Type, StringRef(), StringRef(), StringRef()) {}
   // baseUrl e.g. "https://prod.uidapi.com"; apiKey is the bearer API key;
   // secretKey the base64 client secret. Throws std::invalid_argument for a
   // secret that is not base64 of 32 bytes.
-  BasicClient(std::string_view baseUrl, std::string_view apiKey, std::string_view secretKey)
+  BasicClient(StringRef baseUrl, StringRef apiKey, StringRef secretKey)
       : handle_(Type, baseUrl, apiKey, secretKey) {}
 
   // Fetches keys over HTTP and swaps them in; a failure keeps the previous
@@ -673,16 +1085,42 @@ class BasicClient {
     return handle_.Refresh(timeout);
   }
   // Loads keys from a key response ({"body": ...}) or its body, without HTTP.
-  RefreshResult RefreshJson(std::string_view json) { return handle_.RefreshJson(json); }
+  RefreshResult RefreshJson(StringRef json) { return handle_.RefreshJson(json); }
   // Refreshes over HTTP in the background: now, then every interval (0: one
-  // hour, +-10% jitter), retrying sooner after a failure. Throws
-  // std::invalid_argument for a client without base URL, API key or secret.
+  // hour, +-10% jitter), retrying sooner after a failure. Returns at once:
+  // WaitForKeys waits for the first keys. Throws std::invalid_argument for a
+  // client without base URL, API key or secret.
   void StartAutoRefresh(std::chrono::milliseconds interval = std::chrono::milliseconds{},
                         std::chrono::milliseconds timeout = std::chrono::milliseconds{}) {
     handle_.StartAutoRefresh(interval, timeout);
   }
   void StopAutoRefresh() { handle_.StopAutoRefresh(); }
+  // Waits until the client has keys (from any refresh) or timeout passes (0:
+  // do not wait). Success at once if it has keys; otherwise an error whose
+  // reason says why, with the last refresh failure's if there was one.
+  RefreshResult WaitForKeys(std::chrono::milliseconds timeout) const {
+    return handle_.WaitForKeys(timeout);
+  }
+  // Calls callback, on a thread of this client's, for each refresh that fails
+  // (automatic or not) from now on; RefreshEvent::missed counts attempts it
+  // did not see while busy. Replaces the previous callback; an empty one stops
+  // the calls. The thread ends when the client is destroyed (after a callback
+  // in progress returns: do not destroy the client from within its callback
+  // while another thread waits for it). Exceptions from the callback are
+  // dropped.
+  void SetRefreshFailureCallback(std::function<void(const RefreshEvent&)> callback) {
+    handle_.SetRefreshFailureCallback(std::move(callback));
+  }
   RefreshState GetRefreshState() const { return handle_.GetRefreshState(); }
+
+  // Deprecated in the official SDKs: the legacy encrypted-data blob.
+  EncryptionDataResult EncryptData(const EncryptionDataRequest& request) const {
+    return detail::EncryptData(handle_.get(), request);
+  }
+  DecryptionDataResult DecryptData(StringRef encryptedData) const {
+    return detail::DecryptData(handle_.get(), encryptedData);
+  }
+
   // The libuid2 handle, for the C API (0 after a move).
   uid2_client native_handle() const noexcept { return handle_.get(); }
 
@@ -697,24 +1135,24 @@ class SharingClient : public detail::BasicClient<UID2_CLIENT_SHARING> {
  public:
   using BasicClient::BasicClient;
 
-  DecryptionResult DecryptTokenIntoRawUid(std::string_view token, Timestamp now = {}) const {
-    return detail::Decrypt(handle_.get(), token, {}, now);
+  DecryptionResult DecryptTokenIntoRawUid(StringRef token, Timestamp now = Timestamp()) const {
+    return detail::Decrypt(handle_.get(), token, StringRef(), now);
   }
   // keysetId 0: the default keyset of the caller's site.
-  EncryptionResult EncryptRawUidIntoToken(std::string_view rawUid, Timestamp now = {},
+  EncryptionResult EncryptRawUidIntoToken(StringRef rawUid, Timestamp now = Timestamp(),
                                           std::int64_t keysetId = 0) const {
     return detail::Encrypt(handle_.get(), rawUid, now, keysetId);
   }
-  // Batch calls: any container of items convertible to std::string_view;
-  // results in input order.
+  // Batch calls: any container of items convertible to StringRef (strings,
+  // string views, C strings); results in input order.
   template <typename Tokens>
   std::vector<DecryptionResult> DecryptTokensIntoRawUids(const Tokens& tokens,
-                                                         Timestamp now = {}) const {
-    return detail::DecryptBatch(handle_.get(), tokens, {}, now);
+                                                         Timestamp now = Timestamp()) const {
+    return detail::DecryptBatch(handle_.get(), tokens, StringRef(), now);
   }
   template <typename RawUids>
   std::vector<EncryptionResult> EncryptRawUidsIntoTokens(const RawUids& rawUids,
-                                                         Timestamp now = {},
+                                                         Timestamp now = Timestamp(),
                                                          std::int64_t keysetId = 0) const {
     return detail::EncryptBatch(handle_.get(), rawUids, now, keysetId);
   }
@@ -728,29 +1166,31 @@ class BidstreamClient : public detail::BasicClient<UID2_CLIENT_BIDSTREAM> {
 
   // domainOrAppName: the registrable domain (lower case) or app name where
   // the token was found; empty for none.
-  DecryptionResult DecryptTokenIntoRawUid(std::string_view token,
-                                          std::string_view domainOrAppName = {},
-                                          Timestamp now = {}) const {
+  DecryptionResult DecryptTokenIntoRawUid(StringRef token, StringRef domainOrAppName = StringRef(),
+                                          Timestamp now = Timestamp()) const {
     return detail::Decrypt(handle_.get(), token, domainOrAppName, now);
   }
   template <typename Tokens>
-  std::vector<DecryptionResult> DecryptTokensIntoRawUids(const Tokens& tokens,
-                                                         std::string_view domainOrAppName = {},
-                                                         Timestamp now = {}) const {
+  std::vector<DecryptionResult> DecryptTokensIntoRawUids(
+      const Tokens& tokens, StringRef domainOrAppName = StringRef(),
+      Timestamp now = Timestamp()) const {
     return detail::DecryptBatch(handle_.get(), tokens, domainOrAppName, now);
   }
 };
 
 // ---------------------------------------------------------------------------
-// The official uid2-client-cpp11 API.
+// The official uid2-client-cpp11 API (uid2/uid2client.h), same signatures.
 
 class IUID2Client {
  public:
   virtual ~IUID2Client() = default;
   // Refreshes keys over HTTP. Call at start-up and then regularly (hourly).
   virtual RefreshResult Refresh() = 0;
-  virtual DecryptionResult Decrypt(std::string_view token) = 0;
-  virtual EncryptionResult Encrypt(std::string_view uid) = 0;
+  virtual DecryptionResult Decrypt(const std::string& token) = 0;
+  virtual EncryptionResult Encrypt(const std::string& uid) = 0;
+  // Deprecated in the official SDK: the legacy encrypted-data blob.
+  virtual EncryptionDataResult EncryptData(const EncryptionDataRequest& request) = 0;
+  virtual DecryptionDataResult DecryptData(const std::string& encryptedData) = 0;
 };
 
 // The legacy client: a sharing client (keys from /v2/key/sharing). The
@@ -759,40 +1199,60 @@ class IUID2Client {
 // official SDK's clients always use the factory's scope.)
 class UID2Client : public IUID2Client {
  public:
-  UID2Client(std::string_view endpoint, std::string_view authKey, std::string_view secretKey,
+  UID2Client(std::string endpoint, std::string authKey, std::string secretKey,
              IdentityScope identityScope)
       : client_(endpoint, authKey, secretKey), scope_(identityScope) {
     detail::ThrowUnlessSuccess(
         uid2_client_set_default_identity_scope(client_.native_handle(),
-                                               static_cast<uid2_identity_scope>(identityScope)),
+                                               identityScope == IdentityScope::EUID
+                                                   ? UID2_IDENTITY_SCOPE_EUID
+                                                   : UID2_IDENTITY_SCOPE_UID2),
         "cannot create client");
   }
   UID2Client(UID2Client&&) noexcept = default;
   UID2Client& operator=(UID2Client&&) noexcept = default;
 
   RefreshResult Refresh() override { return client_.Refresh(); }
-  RefreshResult RefreshJson(std::string_view json) { return client_.RefreshJson(json); }
-  DecryptionResult Decrypt(std::string_view token) override {
+  RefreshResult RefreshJson(const std::string& json) { return client_.RefreshJson(json); }
+  DecryptionResult Decrypt(const std::string& token) override {
     return client_.DecryptTokenIntoRawUid(token);
   }
-  DecryptionResult Decrypt(std::string_view token, Timestamp now) {
+  DecryptionResult Decrypt(const std::string& token, Timestamp now) {
     return client_.DecryptTokenIntoRawUid(token, now);
   }
-  EncryptionResult Encrypt(std::string_view uid) override {
+  EncryptionResult Encrypt(const std::string& uid) override {
     return client_.EncryptRawUidIntoToken(uid);
   }
-  EncryptionResult Encrypt(std::string_view uid, Timestamp now) {
+  EncryptionResult Encrypt(const std::string& uid, Timestamp now) {
     return client_.EncryptRawUidIntoToken(uid, now);
   }
+  EncryptionDataResult EncryptData(const EncryptionDataRequest& request) override {
+    return client_.EncryptData(request);
+  }
+  DecryptionDataResult DecryptData(const std::string& encryptedData) override {
+    return client_.DecryptData(encryptedData);
+  }
+
+  // libuid2's additions.
   template <typename Tokens>
-  std::vector<DecryptionResult> DecryptBatch(const Tokens& tokens, Timestamp now = {}) {
+  std::vector<DecryptionResult> DecryptBatch(const Tokens& tokens, Timestamp now = Timestamp()) {
     return client_.DecryptTokensIntoRawUids(tokens, now);
   }
   template <typename Uids>
-  std::vector<EncryptionResult> EncryptBatch(const Uids& uids, Timestamp now = {}) {
+  std::vector<EncryptionResult> EncryptBatch(const Uids& uids, Timestamp now = Timestamp()) {
     return client_.EncryptRawUidsIntoTokens(uids, now);
   }
-
+  RefreshResult WaitForKeys(std::chrono::milliseconds timeout) const {
+    return client_.WaitForKeys(timeout);
+  }
+  void StartAutoRefresh(std::chrono::milliseconds interval = std::chrono::milliseconds{},
+                        std::chrono::milliseconds timeout = std::chrono::milliseconds{}) {
+    client_.StartAutoRefresh(interval, timeout);
+  }
+  void StopAutoRefresh() { client_.StopAutoRefresh(); }
+  void SetRefreshFailureCallback(std::function<void(const RefreshEvent&)> callback) {
+    client_.SetRefreshFailureCallback(std::move(callback));
+  }
   IdentityScope GetIdentityScope() const { return scope_; }
   SharingClient& GetSharingClient() { return client_; }
   uid2_client native_handle() const noexcept { return client_.native_handle(); }
@@ -804,17 +1264,19 @@ class UID2Client : public IUID2Client {
 
 class UID2ClientFactory {
  public:
-  static std::shared_ptr<IUID2Client> Create(std::string_view endpoint, std::string_view authKey,
-                                             std::string_view secretKey) {
-    return std::make_shared<UID2Client>(endpoint, authKey, secretKey, IdentityScope::UID2);
+  static std::shared_ptr<IUID2Client> Create(std::string endpoint, std::string authKey,
+                                             std::string secretKey) {
+    return std::make_shared<UID2Client>(std::move(endpoint), std::move(authKey),
+                                        std::move(secretKey), IdentityScope::UID2);
   }
 };
 
 class EUIDClientFactory {
  public:
-  static std::shared_ptr<IUID2Client> Create(std::string_view endpoint, std::string_view authKey,
-                                             std::string_view secretKey) {
-    return std::make_shared<UID2Client>(endpoint, authKey, secretKey, IdentityScope::EUID);
+  static std::shared_ptr<IUID2Client> Create(std::string endpoint, std::string authKey,
+                                             std::string secretKey) {
+    return std::make_shared<UID2Client>(std::move(endpoint), std::move(authKey),
+                                        std::move(secretKey), IdentityScope::EUID);
   }
 };
 
@@ -829,21 +1291,19 @@ namespace testing {
 // confidentiality and integrity of every token made with it: never call
 // this outside tests.
 inline EncryptionResult EncryptWithNoncesInsecureForTests(const SharingClient& client,
-                                                          std::string_view rawUid,
+                                                          StringRef rawUid,
                                                           const std::array<std::uint8_t, 24>& nonces,
-                                                          Timestamp now = {},
+                                                          Timestamp now = Timestamp(),
                                                           std::int64_t keysetId = 0) {
-  std::string token(512, '\0');
-  std::size_t len = 0;
-  uid2_status s = UID2_STATUS_BUFFER_TOO_SMALL;
-  for (int attempt = 0; attempt < 8 && s == UID2_STATUS_BUFFER_TOO_SMALL; ++attempt) {
-    if (len > token.size()) token.resize(len);
-    s = uid2_encrypt_with_nonces_insecure_for_tests(
-        client.native_handle(), rawUid.data(), rawUid.size(), now.GetEpochMilli(), keysetId,
-        nonces.data(), token.data(), token.size(), &len);
-  }
+  std::string token;
+  const uid2_status s = detail::WriteText(
+      [&](char* buf, std::size_t cap, std::size_t* len) {
+        return uid2_encrypt_with_nonces_insecure_for_tests(
+            client.native_handle(), rawUid.data(), rawUid.size(), now.GetEpochMilli(), keysetId,
+            nonces.data(), buf, cap, len);
+      },
+      &token);
   if (s != UID2_STATUS_SUCCESS) return detail::EncryptFailed(s);
-  token.resize(len);
   return EncryptionResult::MakeSuccess(std::move(token));
 }
 

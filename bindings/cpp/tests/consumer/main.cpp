@@ -1,7 +1,8 @@
-// C++ consumer: encrypt then decrypt with uid2::SharingClient and the
-// official-style UID2Client. Prints "ok <version>".
+// C++ consumer (C++11 and later): encrypt then decrypt with
+// uid2::SharingClient and the official-style UID2Client. Prints "ok <version>".
 #include <uid2/uid2.hpp>
 
+#include <chrono>
 #include <cstdio>
 
 #include "keys.h"
@@ -11,7 +12,10 @@ int main() {
   consumer_keys_json(keys, sizeof keys);
 
   uid2::SharingClient sharing;
+  // Links the callback's thread (-pthread / Threads::Threads from the package).
+  sharing.SetRefreshFailureCallback([](const uid2::RefreshEvent&) {});
   if (!sharing.RefreshJson(keys).IsSuccess()) return 1;
+  if (!sharing.WaitForKeys(std::chrono::milliseconds(0)).IsSuccess()) return 5;
   const uid2::EncryptionResult e = sharing.EncryptRawUidIntoToken(CONSUMER_RAW_UID);
   if (!e.IsSuccess()) return 2;
 
