@@ -176,8 +176,10 @@ TEST_F(Http, EightThreadsDecryptDuringRefreshes) {
   long ok = 0, failed = 0;
   const auto load =
       uid2test::RunDecryptLoad(c, tokens, raws, 2s, false, [&](const std::atomic<bool>& stop) {
+        // At least three of each, however slow the machine: the load's
+        // duration bounds the decrypts, not the refreshes.
         bool fail = false;
-        while (!stop.load()) {
+        for (int i = 0; i < 6 || !stop.load(); ++i) {
           service_.Fault(fail ? "500" : "none");
           (c.Refresh(2s).IsSuccess() ? ok : failed)++;
           fail = !fail;
@@ -186,8 +188,8 @@ TEST_F(Http, EightThreadsDecryptDuringRefreshes) {
       });
   EXPECT_EQ(load.bad, 0);
   EXPECT_GT(load.calls, 1000);
-  EXPECT_GT(ok, 2);
-  EXPECT_GT(failed, 2);
+  EXPECT_GE(ok, 3);
+  EXPECT_GE(failed, 3);
   std::printf("http threads: %ld decrypts, %ld refreshes ok, %ld failed, %ld bad\n", load.calls,
               ok, failed, load.bad);
 }
