@@ -5,9 +5,8 @@ import java.time.Instant;
 /**
  * The result of {@link IUID2Client#decryptData} (as {@code com.uid2.client.DecryptionDataResponse}).
  *
- * @deprecated as in the official SDK (legacy encrypted data).
+ * <p>Not deprecated, as in the official SDK; the {@link IUID2Client} method that uses it is.
  */
-@Deprecated
 public class DecryptionDataResponse {
     private final DecryptionStatus status;
     private final byte[] decryptedData;

@@ -6,9 +6,8 @@ import java.time.Instant;
  * What {@link IUID2Client#encryptData} encrypts, and for whom (as {@code com.uid2.client.EncryptionDataRequest}):
  * the data, and either a site id or an advertising token whose site is used.
  *
- * @deprecated as in the official SDK (legacy encrypted data).
+ * <p>Not deprecated, as in the official SDK; the {@link IUID2Client} method that uses it is.
  */
-@Deprecated
 public class EncryptionDataRequest {
     private byte[] data;
     private Integer siteId;

@@ -288,7 +288,6 @@ abstract class NativeClient implements AutoCloseable {
     // ---- legacy encrypted data ----------------------------------------------------------------------
 
     /** The legacy encrypted-data blob (base64) of request's data, for its site id or advertising token. */
-    @SuppressWarnings("deprecation")
     final EncryptionDataResponse encryptDataImpl(EncryptionDataRequest request) {
         if (request == null) throw new IllegalArgumentException("request is null");
         byte[] data = request.getData();
@@ -325,7 +324,6 @@ abstract class NativeClient implements AutoCloseable {
     }
 
     /** Decrypts a legacy encrypted-data blob (base64 text); null or malformed input gets a status. */
-    @SuppressWarnings("deprecation")
     final DecryptionDataResponse decryptDataImpl(String encryptedData) {
         byte[] e = encryptedData == null ? null : encryptedData.getBytes(StandardCharsets.UTF_8);
         int el = e == null ? 0 : e.length;
