@@ -303,16 +303,24 @@ abstract class NativeClient implements AutoCloseable {
         if (siteId != null && siteId == 0) throw new IllegalArgumentException("siteId 0 is not a site");
         byte[] iv = request.getInitializationVector();
         if (iv != null && iv.length != 12) throw new IllegalArgumentException("the initialization vector must be 12 bytes");
+        return encryptData(data, siteId == null ? 0 : siteId, token, 0L, iv, epochMillis(request.getNow()));
+    }
+
+    /**
+     * uid2_encrypt_data: exactly one of siteId (non-zero), token (non-empty) and keyId (non-zero). The key
+     * id is reachable only from tests (the vectors): the official request takes a Key, which users cannot
+     * make.
+     */
+    final EncryptionDataResponse encryptData(byte[] data, int siteId, String token, long keyId, byte[] iv, long nowMs) {
         byte[] t = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         int tl = t == null ? 0 : t.length;
-        long nowMs = epochMillis(request.getNow());
         // base64 of version, key id, IV, timestamp, site id, data and GCM tag.
         byte[] out = new byte[(data.length + 64) / 3 * 4 + 8];
         int st = Native.BUFFER_TOO_SMALL, len = 0;
         for (int round = 0; round < 4 && st == Native.BUFFER_TOO_SMALL; round++) {
             if (round > 0) out = new byte[Math.max(len, out.length * 2)];
-            long packed = Native.encryptData(this, handle, data, data.length, siteId == null ? 0 : siteId, t, tl,
-                    0L, iv == null ? null : iv.clone(), nowMs, out);
+            long packed = Native.encryptData(this, handle, data, data.length, siteId, t, tl, keyId,
+                    iv == null ? null : iv.clone(), nowMs, out);
             st = (int) (packed >> 32);
             len = (int) packed;
         }

@@ -12,7 +12,8 @@ import java.time.Instant;
 @Deprecated
 @SuppressWarnings("deprecation")
 public class UID2Client implements IUID2Client {
-    private final SharingClient client;
+    /** Package-private for the tests (the key-id cases of the encrypted-data vectors). */
+    final SharingClient client;
 
     /**
      * @throws IllegalArgumentException if the secret is not base64 of 32 bytes, or identityScope is null
