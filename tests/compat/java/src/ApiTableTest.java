@@ -65,6 +65,12 @@ class ApiTableTest {
     void theTableIsTheOfficialJars() throws Exception {
         String official = System.getProperty("uid2.officialJar", "");
         Assumptions.assumeFalse(official.isEmpty(), "the official jar is not available");
-        assertEquals(rows("official-api.tsv"), ApiTable.of(official, "com.uid2.client"));
+        List<String> table = rows("official-api.tsv"), jar = ApiTable.of(official, "com.uid2.client");
+        List<String> onlyTable = new ArrayList<>(table), onlyJar = new ArrayList<>(jar);
+        onlyTable.removeAll(jar);
+        onlyJar.removeAll(table);
+        assertEquals(List.of(), onlyTable, "rows of official-api.tsv that the official jar does not have");
+        assertEquals(List.of(), onlyJar, "rows of the official jar missing from official-api.tsv");
+        assertEquals(jar, table, "official-api.tsv is not in ApiTable's order");
     }
 }

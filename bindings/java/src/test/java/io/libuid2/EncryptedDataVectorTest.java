@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
@@ -27,14 +25,8 @@ class EncryptedDataVectorTest {
 
     @TestFactory
     List<DynamicNode> vectors() throws IOException {
-        Path dir = TestSupport.repoRoot().resolve("tests/vectors/encrypted-data");
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.toString().endsWith(".json")).sorted().collect(Collectors.toList());
-        }
-        assertFalse(files.isEmpty(), "no files in " + dir);
         List<DynamicNode> nodes = new ArrayList<>();
-        for (Path f : files) nodes.add(fileNode(f));
+        for (Path f : VectorTest.vectorFiles("tests/vectors/encrypted-data")) nodes.add(fileNode(f));
         return nodes;
     }
 
