@@ -24,6 +24,10 @@ final class RefreshLog {
         void log(boolean warning, String message);
     }
 
+    /** java.util.logging: where System.Logger is missing (Java 8). */
+    static final Sink JUL = (warning, message) ->
+            Logger.getLogger(NAME).log(warning ? Level.WARNING : Level.INFO, message);
+
     static final Sink SINK = systemLogger();
 
     private static Sink systemLogger() {
@@ -38,16 +42,12 @@ final class RefreshLog {
                 try {
                     log.invoke(logger, w ? warning : info, message);
                 } catch (ReflectiveOperationException e) {
-                    julLog(w, message);
+                    JUL.log(w, message);
                 }
             };
         } catch (ReflectiveOperationException | LinkageError e) {
-            return RefreshLog::julLog; // Java 8
+            return JUL; // Java 8
         }
-    }
-
-    private static void julLog(boolean warning, String message) {
-        Logger.getLogger(NAME).log(warning ? Level.WARNING : Level.INFO, message);
     }
 
     /**

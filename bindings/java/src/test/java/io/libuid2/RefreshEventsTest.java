@@ -136,6 +136,16 @@ class RefreshEventsTest {
         assertFalse(listenerRunning(), "the log listener outlived its client");
     }
 
+    /** The sink used where the JDK has no System.Logger (Java 8), exercised directly here on a newer JDK. */
+    @Test
+    void onJava8TheLogIsJavaUtilLogging() throws Exception {
+        RefreshLog.JUL.log(true, "a warning");
+        RefreshLog.JUL.log(false, "some info");
+        assertEquals("a warning", awaitRecord(Level.WARNING, "a warning").getMessage());
+        assertEquals("some info", awaitRecord(Level.INFO, "some info").getMessage());
+        assertEquals("io.libuid2", awaitRecord(Level.INFO, "some info").getLoggerName());
+    }
+
     static boolean listenerRunning() {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().startsWith("libuid2-refresh-log-") && t.isAlive()) return true;
