@@ -40,16 +40,21 @@ def jni_library(name, src, out, linkopts = "", **kwargs):
         **kwargs
     )
 
-def javac_jar(name, srcs, out, classpath = [], extra_srcs = [], stage = "", **kwargs):
-    """A genrule: javac --release 11 SRCS into a staging directory, then jar it into OUT.
+def javac_jar(name, srcs, out, release = "11", classpath = [], extra_srcs = [], stage = "", manifest = {}, **kwargs):
+    """A genrule: javac --release RELEASE SRCS into a staging directory, then jar it into OUT.
+
+    Compiling with --release N checks the sources against the API of Java N (no later class or method can
+    be referenced) and writes class files for Java N.
 
     Args:
       name: target name.
       srcs: a label whose files are the .java sources.
       out: the jar to write.
+      release: the Java version of the API and the class files (default 11).
       classpath: labels of jars to compile against.
       extra_srcs: other inputs that `stage` uses.
       stage: shell commands run before jarring, with $$t the staging directory.
+      manifest: manifest attributes (name: value) added to the jar's META-INF/MANIFEST.MF.
       **kwargs: passed to genrule.
     """
     cp = ["$(location %s)" % c for c in classpath]
@@ -61,12 +66,15 @@ def javac_jar(name, srcs, out, classpath = [], extra_srcs = [], stage = "", **kw
             "set -e",
             "t=$(@D)/%s.tmp" % name,
             "rm -rf $$t && mkdir -p $$t",
-            "$(JAVABASE)/bin/javac --release 11 -encoding UTF-8 -Xlint:all %s -d $$t $(locations %s)" % (
+            "$(JAVABASE)/bin/javac --release %s -encoding UTF-8 -Xlint:all %s -d $$t $(locations %s)" % (
+                release,
                 ("-cp " + ":".join(cp)) if cp else "",
                 srcs,
             ),
             stage,
-            "$(JAVABASE)/bin/jar --create --file $@ -C $$t .",
+            "printf '%s' > $$t.mf" % "".join(["%s: %s\\n" % (k, v) for k, v in manifest.items()]),
+            "$(JAVABASE)/bin/jar --create --file $@ --manifest $$t.mf -C $$t .",
+            "rm -f $$t.mf",
             "rm -rf $$t",
         ]),
         toolchains = [JAVA_RUNTIME],

@@ -8,6 +8,11 @@
  * the bytes it gets back (ISO-8859-1 fast path). One JNI call per decrypt,
  * encrypt, or batch.
  *
+ * Every function on a client takes `owner`, the Java object holding the
+ * handle, and ignores it: an argument of a native method stays reachable
+ * until the method returns, so the binding's reaper cannot free a handle
+ * while a call uses it (Java 8 has no Reference.reachabilityFence).
+ *
  * Linked with DT_NEEDED libuid2.so.1 and RUNPATH $ORIGIN, so that the two
  * files extracted side by side from the jar find each other.
  */
@@ -84,6 +89,26 @@ static int cstr_in(JNIEnv *env, jbyteArray arr, char **out) {
   p[n] = 0;
   *out = p;
   return 0;
+}
+
+/* A C buffer for a message the library copies as uid2_last_error_message
+ * does (NUL-terminated, truncated to cap-1 bytes), as long as the Java array
+ * buf and holding "" at first; *cap is its length. NULL with
+ * OutOfMemoryError pending. */
+static char *text_buf_new(JNIEnv *env, jbyteArray buf, jsize *cap) {
+  *cap = (*env)->GetArrayLength(env, buf);
+  char *b = xmalloc(env, (size_t)*cap + 1);
+  if (b != NULL) b[0] = 0;
+  return b;
+}
+
+/* Copies the message in b (cap bytes at most) to the Java array; returns its
+ * length. */
+static jlong text_buf_out(JNIEnv *env, jbyteArray buf, const char *b,
+                          jsize cap) {
+  size_t n = strnlen(b, (size_t)cap);
+  (*env)->SetByteArrayRegion(env, buf, 0, (jsize)n, (const jbyte *)b);
+  return (jlong)n;
 }
 
 static void meta_of(const uid2_decryption_result *r, jlong *m) {
@@ -221,16 +246,59 @@ JNIEXPORT jlong FN(clientCount)(JNIEnv *env, jclass cls) {
   return (jlong)uid2_client_count();
 }
 
-JNIEXPORT jint FN(refresh)(JNIEnv *env, jclass cls, jlong client,
+JNIEXPORT jint FN(setDefaultIdentityScope)(JNIEnv *env, jclass cls,
+                                           jobject owner, jlong client,
+                                           jint scope) {
+  (void)env;
+  (void)cls;
+  (void)owner;
+  return uid2_client_set_default_identity_scope((uid2_client)client,
+                                                (uid2_identity_scope)scope);
+}
+
+JNIEXPORT jint FN(waitForKeys)(JNIEnv *env, jclass cls, jobject owner,
+                               jlong client, jint timeout_ms) {
+  (void)env;
+  (void)cls;
+  (void)owner;
+  return uid2_wait_for_keys((uid2_client)client, (uint32_t)timeout_ms);
+}
+
+JNIEXPORT jint FN(refreshEventWait)(JNIEnv *env, jclass cls, jlong client,
+                                    jlong after_seq, jint timeout_ms,
+                                    jlongArray out, jbyteArray msg_buf) {
+  (void)cls;
+  jsize cap;
+  char *b = text_buf_new(env, msg_buf, &cap);
+  if (b == NULL) return UID2_STATUS_INTERNAL_ERROR;
+  uid2_refresh_event e;
+  memset(&e, 0, sizeof e);
+  uid2_status st = uid2_refresh_event_wait((uid2_client)client,
+                                           (uint64_t)after_seq,
+                                           (uint32_t)timeout_ms, &e, b,
+                                           (size_t)cap, NULL);
+  if (st == UID2_STATUS_SUCCESS) {
+    jlong v[7] = {(jlong)e.seq, e.time_ms, e.success, e.automatic,
+                  e.key_count, e.consecutive_failures, 0};
+    v[6] = text_buf_out(env, msg_buf, b, cap);
+    (*env)->SetLongArrayRegion(env, out, 0, 7, v);
+  }
+  free(b);
+  return st;
+}
+
+JNIEXPORT jint FN(refresh)(JNIEnv *env, jclass cls, jobject owner, jlong client,
                            jint timeout_ms) {
   (void)env;
   (void)cls;
+  (void)owner;
   return uid2_refresh((uid2_client)client, (uint32_t)timeout_ms);
 }
 
-JNIEXPORT jint FN(refreshJson)(JNIEnv *env, jclass cls, jlong client,
+JNIEXPORT jint FN(refreshJson)(JNIEnv *env, jclass cls, jobject owner, jlong client,
                                jbyteArray json, jint len) {
   (void)cls;
+  (void)owner;
   char small[1];
   span j;
   /* Always on the heap (key JSON can be large); a non-null empty array is an
@@ -241,37 +309,37 @@ JNIEXPORT jint FN(refreshJson)(JNIEnv *env, jclass cls, jlong client,
   return st;
 }
 
-JNIEXPORT jint FN(autoRefreshStart)(JNIEnv *env, jclass cls, jlong client,
+JNIEXPORT jint FN(autoRefreshStart)(JNIEnv *env, jclass cls, jobject owner, jlong client,
                                     jint interval_ms, jint timeout_ms) {
   (void)env;
   (void)cls;
+  (void)owner;
   return uid2_auto_refresh_start((uid2_client)client, (uint32_t)interval_ms,
                                  (uint32_t)timeout_ms);
 }
 
-JNIEXPORT jint FN(autoRefreshStop)(JNIEnv *env, jclass cls, jlong client) {
+JNIEXPORT jint FN(autoRefreshStop)(JNIEnv *env, jclass cls, jobject owner, jlong client) {
   (void)env;
   (void)cls;
+  (void)owner;
   return uid2_auto_refresh_stop((uid2_client)client);
 }
 
-JNIEXPORT jint FN(refreshState)(JNIEnv *env, jclass cls, jlong client,
+JNIEXPORT jint FN(refreshState)(JNIEnv *env, jclass cls, jobject owner, jlong client,
                                 jlongArray out, jbyteArray error_buf) {
   (void)cls;
-  jsize cap = (*env)->GetArrayLength(env, error_buf);
-  char *b = xmalloc(env, (size_t)cap + 1);
+  (void)owner;
+  jsize cap;
+  char *b = text_buf_new(env, error_buf, &cap);
   if (b == NULL) return UID2_STATUS_INTERNAL_ERROR;
-  b[0] = 0;
   uid2_refresh_state s;
   memset(&s, 0, sizeof s);
   uid2_status st = uid2_refresh_state_get((uid2_client)client, &s, b, (size_t)cap);
   if (st == UID2_STATUS_SUCCESS) {
-    size_t n = 0;
-    while (n < (size_t)cap && b[n] != 0) n++;
     jlong v[7] = {s.last_success_ms, s.last_failure_ms, s.consecutive_failures,
-                  s.auto_refresh_running, s.has_keys, s.key_count, (jlong)n};
+                  s.auto_refresh_running, s.has_keys, s.key_count, 0};
+    v[6] = text_buf_out(env, error_buf, b, cap);
     (*env)->SetLongArrayRegion(env, out, 0, 7, v);
-    (*env)->SetByteArrayRegion(env, error_buf, 0, (jsize)n, (const jbyte *)b);
   }
   free(b);
   return st;
@@ -324,31 +392,34 @@ static jint decrypt_one(JNIEnv *env, jlong client, jbyteArray token,
   return st;
 }
 
-JNIEXPORT jint FN(decrypt)(JNIEnv *env, jclass cls, jlong client,
+JNIEXPORT jint FN(decrypt)(JNIEnv *env, jclass cls, jobject owner, jlong client,
                            jbyteArray token, jint token_len, jbyteArray domain,
                            jint domain_len, jlong now_ms, jlongArray meta,
                            jbyteArray uid) {
   (void)cls;
+  (void)owner;
   return decrypt_one(env, client, token, token_len, domain, domain_len, now_ms,
                      meta, uid, 0);
 }
 
-JNIEXPORT jint FN(decryptToBuffer)(JNIEnv *env, jclass cls, jlong client,
+JNIEXPORT jint FN(decryptToBuffer)(JNIEnv *env, jclass cls, jobject owner, jlong client,
                                    jbyteArray token, jint token_len,
                                    jbyteArray domain, jint domain_len,
                                    jlong now_ms, jlongArray meta,
                                    jbyteArray uid) {
   (void)cls;
+  (void)owner;
   return decrypt_one(env, client, token, token_len, domain, domain_len, now_ms,
                      meta, uid, 1);
 }
 
-JNIEXPORT jbyteArray FN(decryptBatch)(JNIEnv *env, jclass cls, jlong client,
+JNIEXPORT jbyteArray FN(decryptBatch)(JNIEnv *env, jclass cls, jobject owner, jlong client,
                                       jbyteArray tokens, jintArray offsets,
                                       jint count, jbyteArray domain,
                                       jint domain_len, jlong now_ms,
                                       jlongArray meta) {
   (void)cls;
+  (void)owner;
   jbyteArray out = NULL;
   char dsmall[256];
   span d = {NULL, 0};
@@ -449,25 +520,27 @@ static jlong encrypt_common(JNIEnv *env, jlong client, jbyteArray raw_uid,
   return pack(st, out_len);
 }
 
-JNIEXPORT jlong FN(encrypt)(JNIEnv *env, jclass cls, jlong client,
+JNIEXPORT jlong FN(encrypt)(JNIEnv *env, jclass cls, jobject owner, jlong client,
                             jbyteArray raw_uid, jint raw_len, jlong now_ms,
                             jlong keyset_id, jbyteArray out) {
   (void)cls;
+  (void)owner;
   return encrypt_common(env, client, raw_uid, raw_len, now_ms, keyset_id, NULL,
                         out);
 }
 
 JNIEXPORT jlong FN(encryptWithNoncesInsecureForTests)(
-    JNIEnv *env, jclass cls, jlong client, jbyteArray raw_uid, jint raw_len,
+    JNIEnv *env, jclass cls, jobject owner, jlong client, jbyteArray raw_uid, jint raw_len,
     jlong now_ms, jlong keyset_id, jbyteArray nonces, jbyteArray out) {
   (void)cls;
+  (void)owner;
   uint8_t n[24];
   (*env)->GetByteArrayRegion(env, nonces, 0, 24, (jbyte *)n);
   return encrypt_common(env, client, raw_uid, raw_len, now_ms, keyset_id, n,
                         out);
 }
 
-JNIEXPORT jbyteArray FN(encryptBatch)(JNIEnv *env, jclass cls, jlong client,
+JNIEXPORT jbyteArray FN(encryptBatch)(JNIEnv *env, jclass cls, jobject owner, jlong client,
                                       jbyteArray raw_uids, jintArray offsets,
                                       jint count, jlong now_ms,
                                       jlong keyset_id, jint out_cap_hint,
@@ -475,6 +548,7 @@ JNIEXPORT jbyteArray FN(encryptBatch)(JNIEnv *env, jclass cls, jlong client,
                                       jintArray statuses,
                                       jintArray call_status) {
   (void)cls;
+  (void)owner;
   jbyteArray result = NULL;
   size_t n = (size_t)count;
   int32_t *offs = NULL, *ooffs = NULL;
@@ -536,4 +610,83 @@ done:
   free(raws);
   free(out);
   return result;
+}
+
+/* ---- legacy encrypted data ---------------------------------------------- */
+
+JNIEXPORT jlong FN(encryptData)(JNIEnv *env, jclass cls, jobject owner,
+                                jlong client, jbyteArray data, jint data_len,
+                                jint site_id, jbyteArray token,
+                                jint token_len, jlong key_id, jbyteArray iv,
+                                jlong now_ms, jbyteArray out) {
+  (void)cls;
+  (void)owner;
+  char dsmall[1], tsmall[1024], osmall[1];
+  uint8_t ivb[12];
+  span d, t;
+  /* Data on the heap (it may be large); a non-null empty array is passed as
+   * a non-NULL pointer, as the library allows. */
+  if (span_in(env, data, data_len, dsmall, 0, &d))
+    return pack(UID2_STATUS_INTERNAL_ERROR, 0);
+  if (span_in(env, token, token_len, tsmall, sizeof tsmall, &t)) {
+    span_free(&d);
+    return pack(UID2_STATUS_INTERNAL_ERROR, 0);
+  }
+  jsize cap = (*env)->GetArrayLength(env, out);
+  char *o = cap == 0 ? osmall : xmalloc(env, (size_t)cap);
+  uid2_status st = UID2_STATUS_INTERNAL_ERROR;
+  size_t out_len = 0;
+  if (o != NULL) {
+    uid2_encrypt_data_request r;
+    memset(&r, 0, sizeof r);
+    r.data = (const uint8_t *)d.p;
+    r.data_len = (size_t)data_len;
+    r.site_id = site_id;
+    r.advertising_token = t.p;
+    r.advertising_token_len = (size_t)token_len;
+    r.key_id = key_id;
+    if (iv != NULL) {
+      (*env)->GetByteArrayRegion(env, iv, 0, 12, (jbyte *)ivb);
+      r.iv = ivb;
+      r.iv_len = 12;
+    }
+    r.now_ms = now_ms;
+    st = uid2_encrypt_data((uid2_client)client, &r, o, (size_t)cap, &out_len);
+    if (st == UID2_STATUS_SUCCESS && out_len <= (size_t)cap)
+      (*env)->SetByteArrayRegion(env, out, 0, (jsize)out_len, (const jbyte *)o);
+    if (o != osmall) free(o);
+  }
+  span_free(&d);
+  span_free(&t);
+  return pack(st, out_len);
+}
+
+JNIEXPORT jint FN(decryptData)(JNIEnv *env, jclass cls, jobject owner,
+                               jlong client, jbyteArray encrypted,
+                               jint encrypted_len, jbyteArray out,
+                               jlongArray meta) {
+  (void)cls;
+  (void)owner;
+  char esmall[1];
+  span e;
+  if (span_in(env, encrypted, encrypted_len, esmall, 0, &e))
+    return UID2_STATUS_INTERNAL_ERROR;
+  jsize cap = (*env)->GetArrayLength(env, out);
+  uint8_t *o = xmalloc(env, (size_t)cap);
+  uid2_status st = UID2_STATUS_INTERNAL_ERROR;
+  if (o != NULL) {
+    size_t out_len = 0;
+    int64_t at = 0;
+    int32_t site = 0;
+    st = uid2_decrypt_data((uid2_client)client, e.p, (size_t)encrypted_len, o,
+                           (size_t)cap, &out_len, &at, &site);
+    if (st == UID2_STATUS_SUCCESS && out_len <= (size_t)cap) {
+      (*env)->SetByteArrayRegion(env, out, 0, (jsize)out_len, (const jbyte *)o);
+      jlong m[3] = {(jlong)out_len, at, site};
+      (*env)->SetLongArrayRegion(env, meta, 0, 3, m);
+    }
+    free(o);
+  }
+  span_free(&e);
+  return st;
 }

@@ -12,7 +12,7 @@ import java.util.List;
  * reported by status, never by exception; exceptions mean a programmer error (e.g. a null {@code now}, a
  * closed client) or an unusable native library.
  */
-public final class BidstreamClient extends NativeClient {
+public class BidstreamClient extends NativeClient {
 
     /**
      * @param baseUrl         the UID2 service, e.g. {@code https://prod.uidapi.com}

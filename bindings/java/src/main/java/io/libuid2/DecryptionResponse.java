@@ -11,7 +11,7 @@ import java.time.Instant;
  * but the uid is set. On other statuses nothing was decoded: the uid, site ids, identity type and version
  * are null and the times are {@link Instant#MIN}, as in the official SDK.
  */
-public final class DecryptionResponse {
+public class DecryptionResponse {
     private final DecryptionStatus status;
     private final String uid;
     private final Instant established;

@@ -1,9 +1,9 @@
 package io.libuid2;
 
 /**
- * The outcome of a decrypt. The names of the official Java SDK ({@code com.uid2.client.DecryptionStatus}),
- * plus the statuses other official SDKs have ({@link #INVALID_TOKEN_LIFETIME}, {@link
- * #DOMAIN_OR_APP_NAME_CHECK_FAILED}, {@link #USER_OPTED_OUT}) and {@link #INTERNAL_ERROR}.
+ * The outcome of a decrypt. The constants of the official Java SDK ({@code com.uid2.client.DecryptionStatus})
+ * in its order (so ordinals and {@code values()} match), then {@link #USER_OPTED_OUT} (a status of the
+ * official .NET SDK) and {@link #INTERNAL_ERROR}.
  */
 public enum DecryptionStatus {
     SUCCESS(Native.SUCCESS),
@@ -19,7 +19,7 @@ public enum DecryptionStatus {
     /** Every loaded key has expired: refresh. */
     KEYS_NOT_SYNCED(Native.KEYS_NOT_SYNCED),
     VERSION_NOT_SUPPORTED(Native.VERSION_NOT_SUPPORTED),
-    /** Legacy encrypted-data API only; never returned. */
+    /** Legacy {@code decryptData} only: the blob is not encrypted data. */
     INVALID_PAYLOAD_TYPE(Native.INVALID_PAYLOAD_TYPE),
     INVALID_IDENTITY_SCOPE(Native.INVALID_IDENTITY_SCOPE),
     /** The token's lifetime exceeds the maximum, or it was generated too far in the future. */

@@ -1,7 +1,7 @@
 package io.libuid2;
 
 /** The result of an encrypt (as {@code com.uid2.client.EncryptionDataResponse}). */
-public final class EncryptionDataResponse {
+public class EncryptionDataResponse {
     private final EncryptionStatus status;
     private final String encryptedData;
 

@@ -1,19 +1,22 @@
 package io.libuid2;
 
-/** The outcome of an encrypt: the names of the official Java SDK, plus {@link #INTERNAL_ERROR}. */
+/**
+ * The outcome of an encrypt: the constants of the official Java SDK in its order (so ordinals and
+ * {@code values()} match), plus {@link #INTERNAL_ERROR} at the end.
+ */
 public enum EncryptionStatus {
     SUCCESS(Native.SUCCESS),
-    /** No active key in the default keyset. */
-    NOT_AUTHORIZED_FOR_KEY(Native.NOT_AUTHORIZED_FOR_KEY),
     /** No active master key. */
     NOT_AUTHORIZED_FOR_MASTER_KEY(Native.NOT_AUTHORIZED_FOR_MASTER_KEY),
+    /** No active key in the default keyset (or, for encryptData, for the site). */
+    NOT_AUTHORIZED_FOR_KEY(Native.NOT_AUTHORIZED_FOR_KEY),
     /** No keys loaded yet: call {@code refresh()} or {@code refreshJson()} first. */
     NOT_INITIALIZED(Native.NOT_INITIALIZED),
     /** Every loaded key has expired: refresh. */
     KEYS_NOT_SYNCED(Native.KEYS_NOT_SYNCED),
-    /** Legacy encrypted-data API only; never returned. */
+    /** Legacy {@code encryptData} only: the advertising token given does not decrypt. */
     TOKEN_DECRYPT_FAILURE(Native.TOKEN_DECRYPT_FAILURE),
-    /** Legacy encrypted-data API only; never returned. */
+    /** Legacy {@code encryptData} only: the key is not active. */
     KEY_INACTIVE(Native.KEY_INACTIVE),
     /** The raw UID could not be encrypted (e.g. it is null or not base64). */
     ENCRYPTION_FAILURE(Native.ENCRYPTION_FAILURE),

@@ -1,7 +1,5 @@
 package io.libuid2;
 
-import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,14 +8,13 @@ import java.util.List;
 
 /**
  * What {@link SharingClient} and {@link BidstreamClient} share: the native handle, its release (by
- * {@link #close()} or, for a forgotten close, by a {@link Cleaner}), and the marshalling of each call.
+ * {@link #close()} or, for a forgotten close, by the {@link HandleReaper}), and the marshalling of each call.
  *
  * <p>Text goes to the library as UTF-8 bytes with its length (so any input, however malformed, gets a
  * status); tokens and raw UIDs come back as ASCII and become Strings through ISO-8859-1, which the JDK
  * copies without decoding. Each call crosses JNI once; each batch call crosses it once per batch.
  */
 abstract class NativeClient implements AutoCloseable {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final byte[] EMPTY = new byte[0];
 
     /** Per-thread output buffers, so that a decrypt or encrypt allocates only its result. */
@@ -29,18 +26,10 @@ abstract class NativeClient implements AutoCloseable {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Frees a handle; holds no reference to the client, so that the client can become unreachable. */
-    private static final class Free implements Runnable {
-        private final long handle;
-
-        Free(long handle) { this.handle = handle; }
-
-        @Override
-        public void run() { Native.clientFree(handle); }
-    }
-
     final long handle;
-    private final Cleaner.Cleanable cleanable;
+    private final HandleReaper.Handle reaperHandle;
+    /** The thread that reports automatic refreshes to the log; started with the first auto-refresh. */
+    private final RefreshLog.Listener refreshLog;
 
     NativeClient(int type, String baseUrl, String clientApiKey, String base64SecretKey) {
         byte[] url = cstr(baseUrl, "baseUrl");
@@ -51,16 +40,23 @@ abstract class NativeClient implements AutoCloseable {
         if (secret != null) Arrays.fill(secret, (byte) 0);
         if (st != Native.SUCCESS) throw failure(st, "creating the client");
         handle = out[0];
-        cleanable = CLEANER.register(this, new Free(handle));
+        reaperHandle = HandleReaper.register(this, handle);
+        refreshLog = new RefreshLog.Listener(handle);
     }
 
     /**
      * Frees the native client and stops its automatic refresh. Idempotent; calls made after it throw
      * {@link IllegalStateException}. Calls running in other threads at that moment either complete or
-     * throw.
+     * throw {@link IllegalStateException}.
      */
     @Override
-    public void close() { cleanable.clean(); }
+    public void close() { reaperHandle.free(); }
+
+    /** The identity scope assumed for key responses that name none (the legacy clients). */
+    final void setDefaultIdentityScope(IdentityScope scope) {
+        int st = Native.setDefaultIdentityScope(this, handle, scope.value);
+        if (st != Native.SUCCESS) throw failure(st, "setting the identity scope");
+    }
 
     // ---- keys ---------------------------------------------------------------------------------------
 
@@ -75,12 +71,7 @@ abstract class NativeClient implements AutoCloseable {
     /** As {@link #refresh()}, waiting at most {@code timeout} (null: 30 s). */
     public RefreshResponse refresh(Duration timeout) {
         int ms = millis(timeout, "timeout");
-        int st;
-        try {
-            st = Native.refresh(handle, ms);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        int st = Native.refresh(this, handle, ms);
         if (st == Native.SUCCESS) return RefreshResponse.makeSuccess();
         if (st == Native.REFRESH_FAILED) return RefreshResponse.makeError(lastError());
         if (st == Native.INVALID_ARGUMENT) {
@@ -99,12 +90,7 @@ abstract class NativeClient implements AutoCloseable {
     public RefreshResponse refreshJson(String json) {
         if (json == null) throw new IllegalArgumentException("json is null");
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        int st;
-        try {
-            st = Native.refreshJson(handle, b, b.length);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        int st = Native.refreshJson(this, handle, b, b.length);
         if (st == Native.SUCCESS) return RefreshResponse.makeSuccess();
         if (st == Native.INVALID_KEYS) return RefreshResponse.makeError(lastError());
         throw failure(st, "refreshJson");
@@ -121,27 +107,36 @@ abstract class NativeClient implements AutoCloseable {
     public void startAutoRefresh(Duration interval, Duration timeout) {
         int iv = millis(interval, "interval");
         int to = millis(timeout, "timeout");
-        int st;
-        try {
-            st = Native.autoRefreshStart(handle, iv, to);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        int st = Native.autoRefreshStart(this, handle, iv, to);
         if (st == Native.INVALID_ARGUMENT) {
             throw new IllegalStateException("libuid2: automatic refresh needs a client created with baseUrl, "
                     + "clientApiKey and base64SecretKey: " + lastError());
         }
         if (st != Native.SUCCESS) throw failure(st, "startAutoRefresh");
+        refreshLog.start();
+    }
+
+    /**
+     * Waits until the client has keys (from any refresh: automatic, {@link #refresh()} or {@link
+     * #refreshJson(String)}), at most {@code timeout}: after {@link #startAutoRefresh(Duration)}, so that
+     * the first decrypts do not get {@code NOT_INITIALIZED}. Returns at once if the client has keys.
+     *
+     * @return success, or a failure whose reason says why there are no keys yet (with the last refresh
+     *     failure's reason, e.g. "HTTP 401: unknown API key")
+     * @throws IllegalArgumentException if timeout is null, negative or longer than {@code Integer.MAX_VALUE} ms
+     */
+    public RefreshResponse waitForKeys(Duration timeout) {
+        if (timeout == null) throw new IllegalArgumentException("timeout is null");
+        int ms = timeout.isZero() ? 0 : millis(timeout, "timeout");
+        int st = Native.waitForKeys(this, handle, ms);
+        if (st == Native.SUCCESS) return RefreshResponse.makeSuccess();
+        if (st == Native.TIMED_OUT) return RefreshResponse.makeError(lastError());
+        throw failure(st, "waitForKeys");
     }
 
     /** Stops the background refresh, waiting for an attempt in progress to end. */
     public void stopAutoRefresh() {
-        int st;
-        try {
-            st = Native.autoRefreshStop(handle);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        int st = Native.autoRefreshStop(this, handle);
         if (st != Native.SUCCESS) throw failure(st, "stopAutoRefresh");
     }
 
@@ -149,12 +144,7 @@ abstract class NativeClient implements AutoCloseable {
     public RefreshState getRefreshState() {
         long[] v = new long[7];
         byte[] err = new byte[4096];
-        int st;
-        try {
-            st = Native.refreshState(handle, v, err);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        int st = Native.refreshState(this, handle, v, err);
         if (st != Native.SUCCESS) throw failure(st, "getRefreshState");
         return new RefreshState(v, new String(err, 0, (int) v[6], StandardCharsets.UTF_8));
     }
@@ -167,12 +157,7 @@ abstract class NativeClient implements AutoCloseable {
         int tl = t == null ? 0 : t.length, dl = d == null ? 0 : d.length;
         Scratch s = SCRATCH.get();
         long[] meta = s.meta;
-        int st;
-        try {
-            st = Native.decrypt(handle, t, tl, d, dl, nowMs, meta, s.uid);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        int st = Native.decrypt(this, handle, t, tl, d, dl, nowMs, meta, s.uid);
         if (st == Native.SUCCESS) {
             return DecryptionResponse.fromMeta(meta, 0,
                     new String(s.uid, 0, (int) meta[Native.M_UID_LEN], StandardCharsets.ISO_8859_1));
@@ -189,11 +174,7 @@ abstract class NativeClient implements AutoCloseable {
         // The size needed changes only if the keys change between two calls: a few rounds suffice.
         for (int round = 0; round < 4 && st == Native.BUFFER_TOO_SMALL; round++) {
             uid = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(meta[Native.M_UID_LEN], 1) * (round + 1))];
-            try {
-                st = Native.decryptToBuffer(handle, t, tl, d, dl, nowMs, meta, uid);
-            } finally {
-                Reference.reachabilityFence(this);
-            }
+            st = Native.decryptToBuffer(this, handle, t, tl, d, dl, nowMs, meta, uid);
         }
         if (st == Native.SUCCESS) {
             return DecryptionResponse.fromMeta(meta, 0,
@@ -218,12 +199,7 @@ abstract class NativeClient implements AutoCloseable {
         byte[] d = domainOrAppName == null ? null : domainOrAppName.getBytes(StandardCharsets.UTF_8);
         int dl = d == null ? 0 : d.length;
         long[] meta = new long[n * Native.META + 1];
-        byte[] uids;
-        try {
-            uids = Native.decryptBatch(handle, in.bytes, in.offsets, n, d, dl, nowMs, meta);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        byte[] uids = Native.decryptBatch(this, handle, in.bytes, in.offsets, n, d, dl, nowMs, meta);
         if (uids == null) throw failure((int) meta[n * Native.META], "decrypt batch");
         DecryptionResponse[] out = new DecryptionResponse[n];
         int pos = 0;
@@ -263,14 +239,9 @@ abstract class NativeClient implements AutoCloseable {
                 out = new byte[Math.max(len, out.length * 2)];
                 if (out.length <= 65536) s.token = out;
             }
-            long packed;
-            try {
-                packed = nonces == null
-                        ? Native.encrypt(handle, r, rl, nowMs, keysetId, out)
-                        : Native.encryptWithNoncesInsecureForTests(handle, r, rl, nowMs, keysetId, nonces, out);
-            } finally {
-                Reference.reachabilityFence(this);
-            }
+            long packed = nonces == null
+                    ? Native.encrypt(this, handle, r, rl, nowMs, keysetId, out)
+                    : Native.encryptWithNoncesInsecureForTests(this, handle, r, rl, nowMs, keysetId, nonces, out);
             st = (int) (packed >> 32);
             len = (int) packed;
         }
@@ -298,13 +269,8 @@ abstract class NativeClient implements AutoCloseable {
         int[] callStatus = new int[1];
         // A v4 token of a 44-character raw UID has about 200 characters; the shim grows the buffer if needed.
         long hint = (long) n * 224 + (long) in.offsets[n] * 2;
-        byte[] tokens;
-        try {
-            tokens = Native.encryptBatch(handle, in.bytes, in.offsets, n, nowMs, keysetId,
-                    (int) Math.min(hint, Integer.MAX_VALUE - 8), outOffsets, statuses, callStatus);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        byte[] tokens = Native.encryptBatch(this, handle, in.bytes, in.offsets, n, nowMs, keysetId,
+                (int) Math.min(hint, Integer.MAX_VALUE - 8), outOffsets, statuses, callStatus);
         if (tokens == null) throw failure(callStatus[0], "encrypt batch");
         EncryptionDataResponse[] out = new EncryptionDataResponse[n];
         for (int i = 0; i < n; i++) {
@@ -317,6 +283,70 @@ abstract class NativeClient implements AutoCloseable {
             }
         }
         return Arrays.asList(out);
+    }
+
+    // ---- legacy encrypted data ----------------------------------------------------------------------
+
+    /** The legacy encrypted-data blob (base64) of request's data, for its site id or advertising token. */
+    final EncryptionDataResponse encryptDataImpl(EncryptionDataRequest request) {
+        if (request == null) throw new IllegalArgumentException("request is null");
+        byte[] data = request.getData();
+        if (data == null) throw new IllegalArgumentException("data to encrypt must not be null");
+        Integer siteId = request.getSiteId();
+        String token = request.getAdvertisingToken();
+        if (siteId != null && token != null) {
+            throw new IllegalArgumentException("only one of siteId or advertisingToken can be specified");
+        }
+        if (siteId == null && token == null) {
+            throw new IllegalArgumentException("one of siteId or advertisingToken must be specified");
+        }
+        if (siteId != null && siteId == 0) throw new IllegalArgumentException("siteId 0 is not a site");
+        byte[] iv = request.getInitializationVector();
+        if (iv != null && iv.length != 12) throw new IllegalArgumentException("the initialization vector must be 12 bytes");
+        return encryptData(data, siteId == null ? 0 : siteId, token, 0L, iv, epochMillis(request.getNow()));
+    }
+
+    /**
+     * uid2_encrypt_data: exactly one of siteId (non-zero), token (non-empty) and keyId (non-zero). The key
+     * id is reachable only from tests (the vectors): the official request takes a Key, which users cannot
+     * make.
+     */
+    final EncryptionDataResponse encryptData(byte[] data, int siteId, String token, long keyId, byte[] iv, long nowMs) {
+        byte[] t = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        int tl = t == null ? 0 : t.length;
+        // base64 of version, key id, IV, timestamp, site id, data and GCM tag.
+        byte[] out = new byte[(data.length + 64) / 3 * 4 + 8];
+        int st = Native.BUFFER_TOO_SMALL, len = 0;
+        for (int round = 0; round < 4 && st == Native.BUFFER_TOO_SMALL; round++) {
+            if (round > 0) out = new byte[Math.max(len, out.length * 2)];
+            long packed = Native.encryptData(this, handle, data, data.length, siteId, t, tl, keyId,
+                    iv == null ? null : iv.clone(), nowMs, out);
+            st = (int) (packed >> 32);
+            len = (int) packed;
+        }
+        if (st == Native.SUCCESS) {
+            return new EncryptionDataResponse(EncryptionStatus.SUCCESS, new String(out, 0, len, StandardCharsets.ISO_8859_1));
+        }
+        if (st < 100) return EncryptionDataResponse.makeError(EncryptionStatus.of(st));
+        return encryptFailure(st);
+    }
+
+    /** Decrypts a legacy encrypted-data blob (base64 text); null or malformed input gets a status. */
+    final DecryptionDataResponse decryptDataImpl(String encryptedData) {
+        byte[] e = encryptedData == null ? null : encryptedData.getBytes(StandardCharsets.UTF_8);
+        int el = e == null ? 0 : e.length;
+        byte[] out = new byte[el]; // the plaintext is never longer than the blob
+        long[] meta = new long[3];
+        int st = Native.decryptData(this, handle, e, el, out, meta);
+        if (st == Native.SUCCESS) {
+            return new DecryptionDataResponse(DecryptionStatus.SUCCESS, Arrays.copyOf(out, (int) meta[0]),
+                    Instant.ofEpochMilli(meta[1]));
+        }
+        if (st < 100) return DecryptionDataResponse.makeError(DecryptionStatus.of(st));
+        if (st == Native.INTERNAL_ERROR || st == Native.BUFFER_TOO_SMALL) {
+            return DecryptionDataResponse.makeError(DecryptionStatus.INTERNAL_ERROR);
+        }
+        throw failure(st, "decryptData");
     }
 
     // ---- helpers ------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 package io.libuid2;
 
 /** The result of a key refresh (as {@code com.uid2.client.RefreshResponse}). A failed refresh keeps the previous keys. */
-public final class RefreshResponse {
+public class RefreshResponse {
     private final boolean success;
     private final String reason;
 

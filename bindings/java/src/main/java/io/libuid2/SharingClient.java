@@ -20,7 +20,7 @@ import java.util.List;
  * Results are reported by status, never by exception; exceptions mean a programmer error (e.g. a null
  * {@code now}, a closed client) or an unusable native library.
  */
-public final class SharingClient extends NativeClient {
+public class SharingClient extends NativeClient {
 
     /**
      * @param baseUrl         the UID2 service, e.g. {@code https://prod.uidapi.com}

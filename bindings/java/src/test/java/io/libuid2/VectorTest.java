@@ -27,19 +27,19 @@ import org.junit.jupiter.api.TestFactory;
  */
 class VectorTest {
 
-    static List<Path> vectorFiles() throws IOException {
-        Path dir = TestSupport.repoRoot().resolve("tests/vectors");
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.toString().endsWith(".json")).sorted().collect(Collectors.toList());
+    /** The .json files of dir (relative to the repository root), sorted; fails if there are none. */
+    static List<Path> vectorFiles(String dir) throws IOException {
+        try (Stream<Path> s = Files.list(TestSupport.repoRoot().resolve(dir))) {
+            List<Path> files = s.filter(p -> p.toString().endsWith(".json")).sorted().collect(Collectors.toList());
+            assertFalse(files.isEmpty(), "no vector files in " + dir);
+            return files;
         }
     }
 
     @TestFactory
     List<DynamicNode> vectors() throws IOException {
-        List<Path> files = vectorFiles();
-        assertFalse(files.isEmpty(), "no vector files in tests/vectors");
         List<DynamicNode> nodes = new ArrayList<>();
-        for (Path f : files) nodes.add(fileNode(f));
+        for (Path f : vectorFiles("tests/vectors")) nodes.add(fileNode(f));
         return nodes;
     }
 
