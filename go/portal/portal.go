@@ -385,9 +385,15 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request) {
 	password := r.PostForm.Get("password")
 	d := signinData{Email: email}
 	emailKey, addrKey := "email:"+email, "addr:"+clientAddr(r)
-	wait1, b1 := p.byEmail.blocked(emailKey)
-	wait2, b2 := p.byAddr.blocked(addrKey)
+	wait1, b1 := p.byEmail.attempt(emailKey)
+	wait2, b2 := p.byAddr.attempt(addrKey)
 	if b1 || b2 {
+		if !b1 {
+			p.byEmail.forgive(emailKey)
+		}
+		if !b2 {
+			p.byAddr.forgive(addrKey)
+		}
 		wait := max(wait1, wait2)
 		d.Error = fmt.Sprintf("Too many failed sign-in attempts. Try again in %d minutes.", int((wait+time.Minute-1)/time.Minute))
 		p.render(w, http.StatusTooManyRequests, "signin", page{Title: "Sign in", CSRF: token, Data: d})
@@ -401,13 +407,12 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	if !found {
-		p.byEmail.fail(emailKey)
-		p.byAddr.fail(addrKey)
 		d.Error = "The email address or the password is wrong."
 		p.render(w, http.StatusUnauthorized, "signin", page{Title: "Sign in", CSRF: token, Data: d})
 		return
 	}
 	p.byEmail.reset(emailKey)
+	p.byAddr.forgive(addrKey)
 	s := p.sessions.start(u.ID, u.SiteID)
 	p.setCookie(w, sessionCookie, s.id, int(p.ttl.Seconds()))
 	p.setCookie(w, signinCookie, "", -1)

@@ -77,25 +77,25 @@ func TestLimiter(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
 	l := newLimiter(3, 10*time.Minute, c.now)
 	for i := 0; i < 3; i++ {
-		_, blocked := l.blocked("k")
+		_, blocked := l.attempt("k")
 		assert.False(t, blocked)
-		l.fail("k")
 		c.add(time.Minute)
 	}
-	wait, blocked := l.blocked("k")
+	wait, blocked := l.attempt("k")
 	assert.True(t, blocked)
 	assert.Equal(t, 7*time.Minute, wait, "until the oldest failure leaves the window")
-	_, blocked = l.blocked("other")
+	_, blocked = l.attempt("other")
 	assert.False(t, blocked, "per key")
 	c.add(7 * time.Minute)
-	_, blocked = l.blocked("k")
+	_, blocked = l.attempt("k")
 	assert.False(t, blocked, "the window slides")
-	l.fail("k")
-	l.fail("k")
-	_, blocked = l.blocked("k")
+	l.forgive("k") // that one was right
+	_, blocked = l.attempt("k")
+	assert.False(t, blocked, "a forgiven attempt does not count")
+	_, blocked = l.attempt("k")
 	assert.True(t, blocked)
 	l.reset("k")
-	_, blocked = l.blocked("k")
+	_, blocked = l.attempt("k")
 	assert.False(t, blocked)
 }
 
@@ -269,6 +269,42 @@ func TestSignInRefusalsAndRateLimit(t *testing.T) {
 		c.signIn(fmt.Sprintf("guess%d@example.com", i), "wrong password!!")
 	}
 	assert.Equal(t, http.StatusTooManyRequests, c.signIn("b@example.com", password).Code)
+}
+
+// slowBackend makes every read of the state take a while, as a password
+// hash does on a busy machine, so that requests sent together overlap.
+type slowBackend struct {
+	*keyservice.Service
+	delay time.Duration
+}
+
+func (b slowBackend) View(f func(st *sharing.State, now int64)) {
+	time.Sleep(b.delay)
+	b.Service.View(f)
+}
+
+// Wrong passwords sent all at once are limited as if sent one by one: each
+// attempt counts before its password is checked.
+func TestConcurrentSignInsAreLimited(t *testing.T) {
+	e := newEnv(t)
+	e.h = New(slowBackend{e.svc, 100 * time.Millisecond}, Options{Now: e.clock.now, SessionTTL: time.Hour})
+	b := e.browser()
+	token := b.csrf("/portal/signin")
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	for i := 0; i < 3*maxFailsPerEmail; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := b.do("POST", "/portal/signin", url.Values{"csrf": {token}, "email": {e.emailA}, "password": {"wrong password!!"}})
+			mu.Lock()
+			codes[w.Code]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, map[int]int{http.StatusUnauthorized: maxFailsPerEmail, http.StatusTooManyRequests: 2 * maxFailsPerEmail}, codes)
 }
 
 func TestOneTimePasswordMustBeReplaced(t *testing.T) {
