@@ -59,6 +59,10 @@ const (
 	maxFailsPerAddr  = 20
 	failWindow       = 15 * time.Minute
 	maxForm          = 64 << 10
+	// maxHashing bounds the password hashes computed at once: each takes
+	// 19 MiB (argon2id), and sign-ins sent together for many emails from
+	// many addresses would otherwise take memory without bound.
+	maxHashing = 4
 )
 
 const (
@@ -80,6 +84,7 @@ type Portal struct {
 	sessions *sessions
 	byEmail  *limiter
 	byAddr   *limiter
+	hashing  chan struct{} // a slot per password hash in progress
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
 }
@@ -96,6 +101,7 @@ func New(b Backend, opts Options) *Portal {
 	p.sessions = newSessions(p.ttl, p.now)
 	p.byEmail = newLimiter(maxFailsPerEmail, failWindow, p.now)
 	p.byAddr = newLimiter(maxFailsPerAddr, failWindow, p.now)
+	p.hashing = make(chan struct{}, maxHashing)
 	p.pages = parsePages()
 	p.routes()
 	return p
@@ -401,11 +407,18 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request) {
 	}
 	var u sharing.User
 	var found bool
-	p.b.View(func(st *sharing.State, _ int64) {
-		if x := st.SignIn(email, password); x != nil {
-			u, found = *x, true
-		}
-	})
+	if !p.hash(r, func() {
+		p.b.View(func(st *sharing.State, _ int64) {
+			if x := st.SignIn(email, password); x != nil {
+				u, found = *x, true
+			}
+		})
+	}) {
+		// Gone before its password was checked: not a failure.
+		p.byEmail.forgive(emailKey)
+		p.byAddr.forgive(addrKey)
+		return // the client has gone
+	}
 	if !found {
 		d.Error = "The email address or the password is wrong."
 		p.render(w, http.StatusUnauthorized, "signin", page{Title: "Sign in", CSRF: token, Data: d})
@@ -421,6 +434,19 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, p.siteURL(&s, ""), http.StatusSeeOther)
+}
+
+// hash runs f, which hashes passwords, once a slot is free; it reports
+// false, without running f, if the client goes away first.
+func (p *Portal) hash(r *http.Request, f func()) bool {
+	select {
+	case p.hashing <- struct{}{}:
+	case <-r.Context().Done():
+		return false
+	}
+	defer func() { <-p.hashing }()
+	f()
+	return true
 }
 
 func (p *Portal) signout(w http.ResponseWriter, r *http.Request, s *session) {
@@ -458,13 +484,18 @@ func (p *Portal) setPassword(w http.ResponseWriter, r *http.Request, s *session)
 		p.showPassword(w, s, http.StatusBadRequest, "The new password and its confirmation differ.")
 		return
 	}
-	_, err := p.b.Change(func(st *sharing.State, _ int64) (any, error) {
-		u := st.User(s.userID)
-		if u == nil || !sharing.CheckPassword(u.Password, current) {
-			return nil, &sharing.Error{Kind: sharing.Invalid, Msg: "The current password is wrong."}
-		}
-		return nil, st.SetPassword(s.userID, next)
-	})
+	var err error
+	if !p.hash(r, func() {
+		_, err = p.b.Change(func(st *sharing.State, _ int64) (any, error) {
+			u := st.User(s.userID)
+			if u == nil || !sharing.CheckPassword(u.Password, current) {
+				return nil, &sharing.Error{Kind: sharing.Invalid, Msg: "The current password is wrong."}
+			}
+			return nil, st.SetPassword(s.userID, next)
+		})
+	}) {
+		return // the client has gone
+	}
 	if err != nil {
 		p.showPassword(w, s, http.StatusBadRequest, message(err))
 		return

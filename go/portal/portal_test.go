@@ -273,21 +273,31 @@ func TestSignInRefusalsAndRateLimit(t *testing.T) {
 
 // slowBackend makes every read of the state take a while, as a password
 // hash does on a busy machine, so that requests sent together overlap.
+// It notes how many reads ran at once at most.
 type slowBackend struct {
 	*keyservice.Service
-	delay time.Duration
+	delay        time.Duration
+	mu           sync.Mutex
+	active, peak int
 }
 
-func (b slowBackend) View(f func(st *sharing.State, now int64)) {
+func (b *slowBackend) View(f func(st *sharing.State, now int64)) {
+	b.mu.Lock()
+	b.active++
+	b.peak = max(b.peak, b.active)
+	b.mu.Unlock()
 	time.Sleep(b.delay)
 	b.Service.View(f)
+	b.mu.Lock()
+	b.active--
+	b.mu.Unlock()
 }
 
 // Wrong passwords sent all at once are limited as if sent one by one: each
 // attempt counts before its password is checked.
 func TestConcurrentSignInsAreLimited(t *testing.T) {
 	e := newEnv(t)
-	e.h = New(slowBackend{e.svc, 100 * time.Millisecond}, Options{Now: e.clock.now, SessionTTL: time.Hour})
+	e.h = New(&slowBackend{Service: e.svc, delay: 100 * time.Millisecond}, Options{Now: e.clock.now, SessionTTL: time.Hour})
 	b := e.browser()
 	token := b.csrf("/portal/signin")
 	var mu sync.Mutex
@@ -305,6 +315,28 @@ func TestConcurrentSignInsAreLimited(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, map[int]int{http.StatusUnauthorized: maxFailsPerEmail, http.StatusTooManyRequests: 2 * maxFailsPerEmail}, codes)
+}
+
+// Sign-ins sent together from many addresses for many emails hash at
+// most maxHashing passwords at once (19 MiB each), not one per request.
+func TestConcurrentPasswordHashesAreBounded(t *testing.T) {
+	e := newEnv(t)
+	slow := &slowBackend{Service: e.svc, delay: 50 * time.Millisecond}
+	e.h = New(slow, Options{Now: e.clock.now, SessionTTL: time.Hour})
+	var wg sync.WaitGroup
+	for i := 0; i < 5*maxHashing; i++ {
+		b := e.browser()
+		b.addr = fmt.Sprintf("192.0.2.%d:1", 10+i)
+		token := b.csrf("/portal/signin")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := b.do("POST", "/portal/signin", url.Values{"csrf": {token}, "email": {fmt.Sprintf("guess%d@example.com", i)}, "password": {"wrong password!!"}})
+			assert.Equal(t, http.StatusUnauthorized, w.Code)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, maxHashing, slow.peak)
 }
 
 func TestOneTimePasswordMustBeReplaced(t *testing.T) {
