@@ -401,7 +401,7 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request) {
 			p.byAddr.forgive(addrKey)
 		}
 		wait := max(wait1, wait2)
-		d.Error = fmt.Sprintf("Too many failed sign-in attempts. Try again in %d minutes.", int((wait+time.Minute-1)/time.Minute))
+		d.Error = "Too many failed sign-in attempts. " + tryAgain(wait)
 		p.render(w, http.StatusTooManyRequests, "signin", page{Title: "Sign in", CSRF: token, Data: d})
 		return
 	}
@@ -484,17 +484,37 @@ func (p *Portal) setPassword(w http.ResponseWriter, r *http.Request, s *session)
 		p.showPassword(w, s, http.StatusBadRequest, "The new password and its confirmation differ.")
 		return
 	}
+	// A wrong current password counts as a failed sign-in of the user:
+	// whoever holds a session must not guess the password without limit.
+	var email string
+	p.b.View(func(st *sharing.State, _ int64) {
+		if u := st.User(s.userID); u != nil {
+			email = u.Email
+		}
+	})
+	emailKey := "email:" + email
+	if wait, blocked := p.byEmail.attempt(emailKey); blocked {
+		p.showPassword(w, s, http.StatusTooManyRequests, "Too many wrong passwords. "+tryAgain(wait))
+		return
+	}
 	var err error
+	wrong := false
 	if !p.hash(r, func() {
 		_, err = p.b.Change(func(st *sharing.State, _ int64) (any, error) {
 			u := st.User(s.userID)
 			if u == nil || !sharing.CheckPassword(u.Password, current) {
+				wrong = true
 				return nil, &sharing.Error{Kind: sharing.Invalid, Msg: "The current password is wrong."}
 			}
 			return nil, st.SetPassword(s.userID, next)
 		})
 	}) {
-		return // the client has gone
+		// The client has gone before the password was checked: not a failure.
+		p.byEmail.forgive(emailKey)
+		return
+	}
+	if !wrong {
+		p.byEmail.forgive(emailKey)
 	}
 	if err != nil {
 		p.showPassword(w, s, http.StatusBadRequest, message(err))
@@ -507,6 +527,11 @@ func (p *Portal) setPassword(w http.ResponseWriter, r *http.Request, s *session)
 	p.setCookie(w, sessionCookie, ns.id, int(p.ttl.Seconds()))
 	p.sessions.addFlash(ns.id, flash{Text: "Your password is set."})
 	http.Redirect(w, r, p.siteURL(&ns, ""), http.StatusSeeOther)
+}
+
+// tryAgain says when a limited sign-in may be tried again.
+func tryAgain(wait time.Duration) string {
+	return fmt.Sprintf("Try again in %d minutes.", int((wait+time.Minute-1)/time.Minute))
 }
 
 // message is what a page says about a refused change: the sharing model's

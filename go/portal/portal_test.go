@@ -363,6 +363,30 @@ func TestOneTimePasswordMustBeReplaced(t *testing.T) {
 	assert.Equal(t, http.StatusOK, b.do("GET", fmt.Sprintf("/portal/site/%d/sharing", e.a), nil).Code)
 }
 
+// Whoever holds a session cannot guess the user's password through the
+// password form any faster than through the sign-in form.
+func TestPasswordChangeIsRateLimited(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.signIn(e.emailA, password)
+	token := b.csrf("/portal/password")
+	change := func(current string) *httptest.ResponseRecorder {
+		return b.do("POST", "/portal/password", url.Values{"csrf": {token}, "current": {current}, "password": {password + "!"}, "confirm": {password + "!"}})
+	}
+	for i := 0; i < maxFailsPerEmail; i++ {
+		w := change(fmt.Sprintf("guess number %d", i))
+		assert.Equal(t, http.StatusBadRequest, w.Code)
+		assert.Contains(t, w.Body.String(), "The current password is wrong.")
+	}
+	w := change(password)
+	assert.Equal(t, http.StatusTooManyRequests, w.Code, "the right one too, while limited")
+	assert.Contains(t, w.Body.String(), "Too many wrong passwords. Try again in 15 minutes.")
+	assert.Equal(t, http.StatusTooManyRequests, e.browser().signIn(e.emailA, password).Code, "the same count as sign-in")
+	e.clock.add(failWindow)
+	w = change(password)
+	assert.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
+}
+
 func TestChangesNeedTheSessionsCSRFToken(t *testing.T) {
 	e := newEnv(t)
 	b := e.browser()
