@@ -274,3 +274,41 @@ func FuzzKeyRequest(f *testing.F) {
 		}
 	})
 }
+
+// slowStore is a store whose saves take a while, as on a busy disk.
+type slowStore struct {
+	saver
+	saves atomic.Int32
+}
+
+func (s *slowStore) Save(st *sharing.State) error {
+	s.saves.Add(1)
+	time.Sleep(20 * time.Millisecond)
+	return s.saver.Save(st)
+}
+
+// Key requests that arrive together when a rotation is due make it once:
+// one save, not one per request that saw it due.
+func TestDueRotationIsSavedOnce(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Now().Unix())
+	cfg := sharing.DefaultConfig()
+	cfg.KeyLifetime = 3600
+	cfg.TokenExpiry = 7200
+	h := start(t, Options{DataDir: filepath.Join(t.TempDir(), "data"), Config: cfg,
+		Now: func() time.Time { return time.Unix(clock.Load(), 0) }})
+	h.site("s", "advertiser")
+	store := &slowStore{saver: h.svc.store}
+	h.svc.store = store
+	clock.Add(3600) // the next keys activate: a rotation is due
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.svc.View(func(*sharing.State, int64) {})
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int32(1), store.saves.Load())
+}
