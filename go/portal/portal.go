@@ -506,6 +506,11 @@ func (p *Portal) setPassword(w http.ResponseWriter, r *http.Request, s *session)
 				wrong = true
 				return nil, &sharing.Error{Kind: sharing.Invalid, Msg: "The current password is wrong."}
 			}
+			if next == current {
+				// Keeping a one-time password would keep it known to
+				// whoever created the user.
+				return nil, &sharing.Error{Kind: sharing.Invalid, Msg: "The new password must differ from the current one."}
+			}
 			return nil, st.SetPassword(s.userID, next)
 		})
 	}) {
