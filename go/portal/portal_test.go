@@ -452,6 +452,34 @@ func TestOnlyTheUsersOwnSite(t *testing.T) {
 	assert.Contains(t, w.Body.String(), "<h1>Method Not Allowed</h1>")
 }
 
+// A request between two other sites cannot be answered from a third, and
+// the refusal does not say who asked whom.
+func TestOthersRequestsAreNotFound(t *testing.T) {
+	e := newEnv(t)
+	var c int
+	_, err := e.svc.Change(func(st *sharing.State, now int64) (any, error) {
+		site, err := st.CreateSite("C", []sharing.Type{sharing.DSP}, nil, nil, now)
+		if err != nil {
+			return nil, err
+		}
+		c = site.ID
+		return st.RequestSharing(c, e.b, now)
+	})
+	require.NoError(t, err)
+	b := e.browser()
+	b.signIn(e.emailA, password)
+	sharingPage := fmt.Sprintf("/portal/site/%d/sharing", e.a)
+	token := b.csrf(sharingPage)
+	for _, verb := range []string{"accept", "decline"} {
+		w := b.do("POST", fmt.Sprintf("/portal/site/%d/sharing/requests/1/%s", e.a, verb), url.Values{"csrf": {token}})
+		assert.Equal(t, http.StatusSeeOther, w.Code)
+		toast := regexp.MustCompile(`class="toast error" role="alert">([^<]*)<`).FindStringSubmatch(b.do("GET", sharingPage, nil).Body.String())
+		require.NotNil(t, toast)
+		assert.Equal(t, "There is no such request.", toast[1], "not who was asked")
+	}
+	e.svc.View(func(st *sharing.State, _ int64) { assert.Equal(t, sharing.Pending, st.Requests[0].Status) })
+}
+
 func TestRecommendations(t *testing.T) {
 	for types, want := range map[string]string{
 		"publisher":                "As a Publisher, we recommend you share with all DSPs.",
