@@ -339,6 +339,19 @@ func TestConcurrentPasswordHashesAreBounded(t *testing.T) {
 	assert.Equal(t, maxHashing, slow.peak)
 }
 
+// A made-up email of 60 KB costs the limiter a short key, not 60 KB.
+func TestLongEmailsAreKeyedShort(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	long := strings.Repeat("x", 60<<10) + "@example.com"
+	assert.Equal(t, http.StatusUnauthorized, b.signIn(long, "wrong password!!").Code)
+	p := e.h.(*Portal)
+	require.Len(t, p.byEmail.fails, 1)
+	for k := range p.byEmail.fails {
+		assert.LessOrEqual(t, len(k), 300)
+	}
+}
+
 func TestOneTimePasswordMustBeReplaced(t *testing.T) {
 	e := newEnv(t)
 	var otp string
