@@ -56,6 +56,11 @@ func TestAdminJSONIsStrict(t *testing.T) {
 		{grants, `{"site":102.5}`, `"site" must be a whole number`},
 		{grants, `{"type":"dsp","future":"yes"}`, `"future" must be true or false`},
 		{grants, `{"sight":102}`, `unknown field "sight"`},
+		// Go's decoder takes other spellings of a field for it (any case,
+		// "ſ" for "s"): two spellings would be a field given twice.
+		{grants, fmt.Sprintf(`{"Site":999,"site":%d}`, dsp), `unknown field "Site"`},
+		{grants, fmt.Sprintf(`{"\u017fite":%d}`, dsp), "unknown field"},
+		{"/admin/v1/sites", `{"NAME":"x","types":["dsp"]}`, `unknown field "NAME"`},
 		{grants, `[102]`, "must be a JSON object"},
 		{grants, ``, "empty"},
 		{"/admin/v1/sites", `{"name":"x","types":"dsp"}`, `"types" must be a list of strings`},
