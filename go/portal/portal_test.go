@@ -65,6 +65,26 @@ func TestSessions(t *testing.T) {
 	assert.False(t, ok, "expired")
 }
 
+// Signing in again and again keeps a bounded number of sessions per user,
+// ending the oldest.
+func TestSessionsPerUserAreBounded(t *testing.T) {
+	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	ss := newSessions(time.Hour, c.now)
+	var ids []string
+	for range maxSessionsPerUser + 5 {
+		ids = append(ids, ss.start(1, 101).id)
+		c.add(time.Second)
+	}
+	other := ss.start(2, 101)
+	assert.Equal(t, maxSessionsPerUser+1, len(ss.m))
+	for i, id := range ids {
+		_, ok := ss.get(id)
+		assert.Equal(t, i >= 5, ok, "session %d", i)
+	}
+	_, ok := ss.get(other.id)
+	assert.True(t, ok, "another user's session stays")
+}
+
 func TestCSRFCompare(t *testing.T) {
 	s := &session{csrf: "token-1234"}
 	assert.True(t, s.validCSRF("token-1234"))
