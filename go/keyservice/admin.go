@@ -126,6 +126,9 @@ func decode(r *http.Request, v any) error {
 	if err := checkJSON(data); err != nil {
 		return err
 	}
+	if err := checkFieldNames(data, v); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	err = dec.Decode(v)
@@ -192,6 +195,28 @@ func checkJSON(data []byte) error {
 	}
 	if len(data) == 0 || len(bytes.TrimSpace(data)) == 0 {
 		return badRequest{"the request body is empty; it must be a JSON object"}
+	}
+	return nil
+}
+
+// checkFieldNames refuses a field of the request object that is not
+// spelled exactly as the API names it (v's json tags): Go's decoder takes
+// "Site" or "ſite" for "site", so two spellings of one field would pass
+// the check for fields given twice, the last one winning.
+func checkFieldNames(data []byte, v any) error {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(data, &fields) != nil {
+		return nil // not an object: the decoder says so
+	}
+	t := reflect.TypeOf(v).Elem()
+	known := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		known[strings.Split(t.Field(i).Tag.Get("json"), ",")[0]] = true
+	}
+	for name := range fields {
+		if !known[name] {
+			return badRequest{fmt.Sprintf("unknown field %q", name)}
+		}
 	}
 	return nil
 }

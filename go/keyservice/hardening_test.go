@@ -56,6 +56,11 @@ func TestAdminJSONIsStrict(t *testing.T) {
 		{grants, `{"site":102.5}`, `"site" must be a whole number`},
 		{grants, `{"type":"dsp","future":"yes"}`, `"future" must be true or false`},
 		{grants, `{"sight":102}`, `unknown field "sight"`},
+		// Go's decoder takes other spellings of a field for it (any case,
+		// "ſ" for "s"): two spellings would be a field given twice.
+		{grants, fmt.Sprintf(`{"Site":999,"site":%d}`, dsp), `unknown field "Site"`},
+		{grants, fmt.Sprintf(`{"\u017fite":%d}`, dsp), "unknown field"},
+		{"/admin/v1/sites", `{"NAME":"x","types":["dsp"]}`, `unknown field "NAME"`},
 		{grants, `[102]`, "must be a JSON object"},
 		{grants, ``, "empty"},
 		{"/admin/v1/sites", `{"name":"x","types":"dsp"}`, `"types" must be a list of strings`},
@@ -273,4 +278,42 @@ func FuzzKeyRequest(f *testing.F) {
 			t.Fatalf("%q: %d %s", body, w.Code, w.Body)
 		}
 	})
+}
+
+// slowStore is a store whose saves take a while, as on a busy disk.
+type slowStore struct {
+	saver
+	saves atomic.Int32
+}
+
+func (s *slowStore) Save(st *sharing.State) error {
+	s.saves.Add(1)
+	time.Sleep(20 * time.Millisecond)
+	return s.saver.Save(st)
+}
+
+// Key requests that arrive together when a rotation is due make it once:
+// one save, not one per request that saw it due.
+func TestDueRotationIsSavedOnce(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Now().Unix())
+	cfg := sharing.DefaultConfig()
+	cfg.KeyLifetime = 3600
+	cfg.TokenExpiry = 7200
+	h := start(t, Options{DataDir: filepath.Join(t.TempDir(), "data"), Config: cfg,
+		Now: func() time.Time { return time.Unix(clock.Load(), 0) }})
+	h.site("s", "advertiser")
+	store := &slowStore{saver: h.svc.store}
+	h.svc.store = store
+	clock.Add(3600) // the next keys activate: a rotation is due
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.svc.View(func(*sharing.State, int64) {})
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int32(1), store.saves.Load())
 }

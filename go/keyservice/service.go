@@ -160,7 +160,7 @@ func (s *Service) snapshot() (*sharing.State, int64) {
 	now := s.now().Unix()
 	p := s.current.Load()
 	if now >= p.nextChange && now >= s.retryAt.Load() {
-		if _, err := s.update(func(*sharing.State, int64) (any, error) { return nil, nil }); err == nil {
+		if _, err := s.update(nil); err == nil {
 			p = s.current.Load()
 		}
 	}
@@ -169,12 +169,21 @@ func (s *Service) snapshot() (*sharing.State, int64) {
 
 // update applies a change to a copy of the state (rotating keys first if
 // due), saves the copy, and only then publishes it: a refused change or a
-// failed save leaves the state as it was.
+// failed save leaves the state as it was. A nil change is only the due
+// rotation.
 func (s *Service) update(change func(st *sharing.State, now int64) (any, error)) (any, error) {
 	s.writing.Lock()
 	defer s.writing.Unlock()
 	now := s.now().Unix()
 	current := s.current.Load()
+	if change == nil {
+		// Requests that saw the rotation due together wait here: the first
+		// makes it (or fails to save it), the others have nothing to do.
+		if now < current.nextChange || now < s.retryAt.Load() {
+			return nil, nil
+		}
+		change = func(*sharing.State, int64) (any, error) { return nil, nil }
+	}
 	next := current.state.Clone()
 	maintained := next.Maintain(now)
 	result, err := change(next, now)

@@ -160,6 +160,11 @@ func (p *Portal) answerRequest(w http.ResponseWriter, r *http.Request, s *sessio
 		return
 	}
 	p.apply(w, r, s, p.siteURL(s, "sharing#requests"), func(st *sharing.State, now int64) (string, error) {
+		// Another pair's request is not found: the model's refusal would
+		// name the site that was asked.
+		if !slices.ContainsFunc(st.Requests, func(x sharing.Request) bool { return x.ID == id && x.Sender == s.siteID }) {
+			return "", &sharing.Error{Kind: sharing.NotFound, Msg: "There is no such request."}
+		}
 		if verb == "decline" {
 			req, err := st.Decline(s.siteID, id, now)
 			if err != nil {

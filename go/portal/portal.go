@@ -59,6 +59,10 @@ const (
 	maxFailsPerAddr  = 20
 	failWindow       = 15 * time.Minute
 	maxForm          = 64 << 10
+	// maxHashing bounds the password hashes computed at once: each takes
+	// 19 MiB (argon2id), and sign-ins sent together for many emails from
+	// many addresses would otherwise take memory without bound.
+	maxHashing = 4
 )
 
 const (
@@ -80,6 +84,7 @@ type Portal struct {
 	sessions *sessions
 	byEmail  *limiter
 	byAddr   *limiter
+	hashing  chan struct{} // a slot per password hash in progress
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
 }
@@ -96,6 +101,7 @@ func New(b Backend, opts Options) *Portal {
 	p.sessions = newSessions(p.ttl, p.now)
 	p.byEmail = newLimiter(maxFailsPerEmail, failWindow, p.now)
 	p.byAddr = newLimiter(maxFailsPerAddr, failWindow, p.now)
+	p.hashing = make(chan struct{}, maxHashing)
 	p.pages = parsePages()
 	p.routes()
 	return p
@@ -384,30 +390,44 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
 	password := r.PostForm.Get("password")
 	d := signinData{Email: email}
-	emailKey, addrKey := "email:"+email, "addr:"+clientAddr(r)
-	wait1, b1 := p.byEmail.blocked(emailKey)
-	wait2, b2 := p.byAddr.blocked(addrKey)
+	// No user's email is longer than 254 bytes; keying made-up longer ones
+	// by their start keeps a flood of them from filling the limiter.
+	emailKey, addrKey := "email:"+email[:min(len(email), 254)], "addr:"+clientAddr(r)
+	wait1, b1 := p.byEmail.attempt(emailKey)
+	wait2, b2 := p.byAddr.attempt(addrKey)
 	if b1 || b2 {
+		if !b1 {
+			p.byEmail.forgive(emailKey)
+		}
+		if !b2 {
+			p.byAddr.forgive(addrKey)
+		}
 		wait := max(wait1, wait2)
-		d.Error = fmt.Sprintf("Too many failed sign-in attempts. Try again in %d minutes.", int((wait+time.Minute-1)/time.Minute))
+		d.Error = "Too many failed sign-in attempts. " + tryAgain(wait)
 		p.render(w, http.StatusTooManyRequests, "signin", page{Title: "Sign in", CSRF: token, Data: d})
 		return
 	}
 	var u sharing.User
 	var found bool
-	p.b.View(func(st *sharing.State, _ int64) {
-		if x := st.SignIn(email, password); x != nil {
-			u, found = *x, true
-		}
-	})
+	if !p.hash(r, func() {
+		p.b.View(func(st *sharing.State, _ int64) {
+			if x := st.SignIn(email, password); x != nil {
+				u, found = *x, true
+			}
+		})
+	}) {
+		// Gone before its password was checked: not a failure.
+		p.byEmail.forgive(emailKey)
+		p.byAddr.forgive(addrKey)
+		return // the client has gone
+	}
 	if !found {
-		p.byEmail.fail(emailKey)
-		p.byAddr.fail(addrKey)
 		d.Error = "The email address or the password is wrong."
 		p.render(w, http.StatusUnauthorized, "signin", page{Title: "Sign in", CSRF: token, Data: d})
 		return
 	}
 	p.byEmail.reset(emailKey)
+	p.byAddr.forgive(addrKey)
 	s := p.sessions.start(u.ID, u.SiteID)
 	p.setCookie(w, sessionCookie, s.id, int(p.ttl.Seconds()))
 	p.setCookie(w, signinCookie, "", -1)
@@ -416,6 +436,19 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, p.siteURL(&s, ""), http.StatusSeeOther)
+}
+
+// hash runs f, which hashes passwords, once a slot is free; it reports
+// false, without running f, if the client goes away first.
+func (p *Portal) hash(r *http.Request, f func()) bool {
+	select {
+	case p.hashing <- struct{}{}:
+	case <-r.Context().Done():
+		return false
+	}
+	defer func() { <-p.hashing }()
+	f()
+	return true
 }
 
 func (p *Portal) signout(w http.ResponseWriter, r *http.Request, s *session) {
@@ -453,13 +486,43 @@ func (p *Portal) setPassword(w http.ResponseWriter, r *http.Request, s *session)
 		p.showPassword(w, s, http.StatusBadRequest, "The new password and its confirmation differ.")
 		return
 	}
-	_, err := p.b.Change(func(st *sharing.State, _ int64) (any, error) {
-		u := st.User(s.userID)
-		if u == nil || !sharing.CheckPassword(u.Password, current) {
-			return nil, &sharing.Error{Kind: sharing.Invalid, Msg: "The current password is wrong."}
+	// A wrong current password counts as a failed sign-in of the user:
+	// whoever holds a session must not guess the password without limit.
+	var email string
+	p.b.View(func(st *sharing.State, _ int64) {
+		if u := st.User(s.userID); u != nil {
+			email = u.Email
 		}
-		return nil, st.SetPassword(s.userID, next)
 	})
+	emailKey := "email:" + email
+	if wait, blocked := p.byEmail.attempt(emailKey); blocked {
+		p.showPassword(w, s, http.StatusTooManyRequests, "Too many wrong passwords. "+tryAgain(wait))
+		return
+	}
+	var err error
+	wrong := false
+	if !p.hash(r, func() {
+		_, err = p.b.Change(func(st *sharing.State, _ int64) (any, error) {
+			u := st.User(s.userID)
+			if u == nil || !sharing.CheckPassword(u.Password, current) {
+				wrong = true
+				return nil, &sharing.Error{Kind: sharing.Invalid, Msg: "The current password is wrong."}
+			}
+			if next == current {
+				// Keeping a one-time password would keep it known to
+				// whoever created the user.
+				return nil, &sharing.Error{Kind: sharing.Invalid, Msg: "The new password must differ from the current one."}
+			}
+			return nil, st.SetPassword(s.userID, next)
+		})
+	}) {
+		// The client has gone before the password was checked: not a failure.
+		p.byEmail.forgive(emailKey)
+		return
+	}
+	if !wrong {
+		p.byEmail.forgive(emailKey)
+	}
 	if err != nil {
 		p.showPassword(w, s, http.StatusBadRequest, message(err))
 		return
@@ -471,6 +534,11 @@ func (p *Portal) setPassword(w http.ResponseWriter, r *http.Request, s *session)
 	p.setCookie(w, sessionCookie, ns.id, int(p.ttl.Seconds()))
 	p.sessions.addFlash(ns.id, flash{Text: "Your password is set."})
 	http.Redirect(w, r, p.siteURL(&ns, ""), http.StatusSeeOther)
+}
+
+// tryAgain says when a limited sign-in may be tried again.
+func tryAgain(wait time.Duration) string {
+	return fmt.Sprintf("Try again in %d minutes.", int((wait+time.Minute-1)/time.Minute))
 }
 
 // message is what a page says about a refused change: the sharing model's

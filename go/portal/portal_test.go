@@ -65,6 +65,26 @@ func TestSessions(t *testing.T) {
 	assert.False(t, ok, "expired")
 }
 
+// Signing in again and again keeps a bounded number of sessions per user,
+// ending the oldest.
+func TestSessionsPerUserAreBounded(t *testing.T) {
+	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	ss := newSessions(time.Hour, c.now)
+	var ids []string
+	for range maxSessionsPerUser + 5 {
+		ids = append(ids, ss.start(1, 101).id)
+		c.add(time.Second)
+	}
+	other := ss.start(2, 101)
+	assert.Equal(t, maxSessionsPerUser+1, len(ss.m))
+	for i, id := range ids {
+		_, ok := ss.get(id)
+		assert.Equal(t, i >= 5, ok, "session %d", i)
+	}
+	_, ok := ss.get(other.id)
+	assert.True(t, ok, "another user's session stays")
+}
+
 func TestCSRFCompare(t *testing.T) {
 	s := &session{csrf: "token-1234"}
 	assert.True(t, s.validCSRF("token-1234"))
@@ -77,25 +97,25 @@ func TestLimiter(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
 	l := newLimiter(3, 10*time.Minute, c.now)
 	for i := 0; i < 3; i++ {
-		_, blocked := l.blocked("k")
+		_, blocked := l.attempt("k")
 		assert.False(t, blocked)
-		l.fail("k")
 		c.add(time.Minute)
 	}
-	wait, blocked := l.blocked("k")
+	wait, blocked := l.attempt("k")
 	assert.True(t, blocked)
 	assert.Equal(t, 7*time.Minute, wait, "until the oldest failure leaves the window")
-	_, blocked = l.blocked("other")
+	_, blocked = l.attempt("other")
 	assert.False(t, blocked, "per key")
 	c.add(7 * time.Minute)
-	_, blocked = l.blocked("k")
+	_, blocked = l.attempt("k")
 	assert.False(t, blocked, "the window slides")
-	l.fail("k")
-	l.fail("k")
-	_, blocked = l.blocked("k")
+	l.forgive("k") // that one was right
+	_, blocked = l.attempt("k")
+	assert.False(t, blocked, "a forgiven attempt does not count")
+	_, blocked = l.attempt("k")
 	assert.True(t, blocked)
 	l.reset("k")
-	_, blocked = l.blocked("k")
+	_, blocked = l.attempt("k")
 	assert.False(t, blocked)
 }
 
@@ -271,6 +291,87 @@ func TestSignInRefusalsAndRateLimit(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, c.signIn("b@example.com", password).Code)
 }
 
+// slowBackend makes every read of the state take a while, as a password
+// hash does on a busy machine, so that requests sent together overlap.
+// It notes how many reads ran at once at most.
+type slowBackend struct {
+	*keyservice.Service
+	delay        time.Duration
+	mu           sync.Mutex
+	active, peak int
+}
+
+func (b *slowBackend) View(f func(st *sharing.State, now int64)) {
+	b.mu.Lock()
+	b.active++
+	b.peak = max(b.peak, b.active)
+	b.mu.Unlock()
+	time.Sleep(b.delay)
+	b.Service.View(f)
+	b.mu.Lock()
+	b.active--
+	b.mu.Unlock()
+}
+
+// Wrong passwords sent all at once are limited as if sent one by one: each
+// attempt counts before its password is checked.
+func TestConcurrentSignInsAreLimited(t *testing.T) {
+	e := newEnv(t)
+	e.h = New(&slowBackend{Service: e.svc, delay: 100 * time.Millisecond}, Options{Now: e.clock.now, SessionTTL: time.Hour})
+	b := e.browser()
+	token := b.csrf("/portal/signin")
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	for i := 0; i < 3*maxFailsPerEmail; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := b.do("POST", "/portal/signin", url.Values{"csrf": {token}, "email": {e.emailA}, "password": {"wrong password!!"}})
+			mu.Lock()
+			codes[w.Code]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, map[int]int{http.StatusUnauthorized: maxFailsPerEmail, http.StatusTooManyRequests: 2 * maxFailsPerEmail}, codes)
+}
+
+// Sign-ins sent together from many addresses for many emails hash at
+// most maxHashing passwords at once (19 MiB each), not one per request.
+func TestConcurrentPasswordHashesAreBounded(t *testing.T) {
+	e := newEnv(t)
+	slow := &slowBackend{Service: e.svc, delay: 50 * time.Millisecond}
+	e.h = New(slow, Options{Now: e.clock.now, SessionTTL: time.Hour})
+	var wg sync.WaitGroup
+	for i := 0; i < 5*maxHashing; i++ {
+		b := e.browser()
+		b.addr = fmt.Sprintf("192.0.2.%d:1", 10+i)
+		token := b.csrf("/portal/signin")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := b.do("POST", "/portal/signin", url.Values{"csrf": {token}, "email": {fmt.Sprintf("guess%d@example.com", i)}, "password": {"wrong password!!"}})
+			assert.Equal(t, http.StatusUnauthorized, w.Code)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, maxHashing, slow.peak)
+}
+
+// A made-up email of 60 KB costs the limiter a short key, not 60 KB.
+func TestLongEmailsAreKeyedShort(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	long := strings.Repeat("x", 60<<10) + "@example.com"
+	assert.Equal(t, http.StatusUnauthorized, b.signIn(long, "wrong password!!").Code)
+	p := e.h.(*Portal)
+	require.Len(t, p.byEmail.fails, 1)
+	for k := range p.byEmail.fails {
+		assert.LessOrEqual(t, len(k), 300)
+	}
+}
+
 func TestOneTimePasswordMustBeReplaced(t *testing.T) {
 	e := newEnv(t)
 	var otp string
@@ -290,9 +391,36 @@ func TestOneTimePasswordMustBeReplaced(t *testing.T) {
 	w = b.do("POST", "/portal/password", url.Values{"csrf": {token}, "current": {otp}, "password": {"short"}, "confirm": {"short"}})
 	assert.Equal(t, http.StatusBadRequest, w.Code)
 	assert.Contains(t, w.Body.String(), "A password needs 12")
+	w = b.do("POST", "/portal/password", url.Values{"csrf": {token}, "current": {otp}, "password": {otp}, "confirm": {otp}})
+	assert.Equal(t, http.StatusBadRequest, w.Code, "the one-time password, which its creator saw, cannot be kept")
+	assert.Contains(t, w.Body.String(), "The new password must differ from the current one.")
 	w = b.do("POST", "/portal/password", url.Values{"csrf": {token}, "current": {otp}, "password": {password}, "confirm": {password}})
 	assert.Equal(t, http.StatusSeeOther, w.Code)
 	assert.Equal(t, http.StatusOK, b.do("GET", fmt.Sprintf("/portal/site/%d/sharing", e.a), nil).Code)
+}
+
+// Whoever holds a session cannot guess the user's password through the
+// password form any faster than through the sign-in form.
+func TestPasswordChangeIsRateLimited(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.signIn(e.emailA, password)
+	token := b.csrf("/portal/password")
+	change := func(current string) *httptest.ResponseRecorder {
+		return b.do("POST", "/portal/password", url.Values{"csrf": {token}, "current": {current}, "password": {password + "!"}, "confirm": {password + "!"}})
+	}
+	for i := 0; i < maxFailsPerEmail; i++ {
+		w := change(fmt.Sprintf("guess number %d", i))
+		assert.Equal(t, http.StatusBadRequest, w.Code)
+		assert.Contains(t, w.Body.String(), "The current password is wrong.")
+	}
+	w := change(password)
+	assert.Equal(t, http.StatusTooManyRequests, w.Code, "the right one too, while limited")
+	assert.Contains(t, w.Body.String(), "Too many wrong passwords. Try again in 15 minutes.")
+	assert.Equal(t, http.StatusTooManyRequests, e.browser().signIn(e.emailA, password).Code, "the same count as sign-in")
+	e.clock.add(failWindow)
+	w = change(password)
+	assert.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
 }
 
 func TestChangesNeedTheSessionsCSRFToken(t *testing.T) {
@@ -355,6 +483,34 @@ func TestOnlyTheUsersOwnSite(t *testing.T) {
 	w = b.do("DELETE", fmt.Sprintf("/portal/site/%d/apikeys", e.a), nil)
 	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
 	assert.Contains(t, w.Body.String(), "<h1>Method Not Allowed</h1>")
+}
+
+// A request between two other sites cannot be answered from a third, and
+// the refusal does not say who asked whom.
+func TestOthersRequestsAreNotFound(t *testing.T) {
+	e := newEnv(t)
+	var c int
+	_, err := e.svc.Change(func(st *sharing.State, now int64) (any, error) {
+		site, err := st.CreateSite("C", []sharing.Type{sharing.DSP}, nil, nil, now)
+		if err != nil {
+			return nil, err
+		}
+		c = site.ID
+		return st.RequestSharing(c, e.b, now)
+	})
+	require.NoError(t, err)
+	b := e.browser()
+	b.signIn(e.emailA, password)
+	sharingPage := fmt.Sprintf("/portal/site/%d/sharing", e.a)
+	token := b.csrf(sharingPage)
+	for _, verb := range []string{"accept", "decline"} {
+		w := b.do("POST", fmt.Sprintf("/portal/site/%d/sharing/requests/1/%s", e.a, verb), url.Values{"csrf": {token}})
+		assert.Equal(t, http.StatusSeeOther, w.Code)
+		toast := regexp.MustCompile(`class="toast error" role="alert">([^<]*)<`).FindStringSubmatch(b.do("GET", sharingPage, nil).Body.String())
+		require.NotNil(t, toast)
+		assert.Equal(t, "There is no such request.", toast[1], "not who was asked")
+	}
+	e.svc.View(func(st *sharing.State, _ int64) { assert.Equal(t, sharing.Pending, st.Requests[0].Status) })
 }
 
 func TestRecommendations(t *testing.T) {

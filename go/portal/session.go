@@ -51,10 +51,29 @@ func (ss *sessions) start(userID, siteID int) session {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	s := &session{id: randomToken(), userID: userID, siteID: siteID, csrf: randomToken(), expires: ss.now().Add(ss.ttl)}
-	ss.m[s.id] = s
 	ss.pruneLocked()
+	// A user's sessions are bounded, the oldest ending first: signing in
+	// again and again must not fill the memory (and every sign-in scans
+	// the sessions).
+	var oldest *session
+	n := 0
+	for _, o := range ss.m {
+		if o.userID == userID {
+			n++
+			if oldest == nil || o.expires.Before(oldest.expires) {
+				oldest = o
+			}
+		}
+	}
+	if n >= maxSessionsPerUser {
+		delete(ss.m, oldest.id)
+	}
+	ss.m[s.id] = s
 	return *s
 }
+
+// maxSessionsPerUser is how many browsers one user may be signed in on.
+const maxSessionsPerUser = 16
 
 // get returns a copy of the live session with this id.
 func (ss *sessions) get(id string) (session, bool) {

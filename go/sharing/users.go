@@ -54,26 +54,41 @@ func encodeArgon2(password string, salt []byte, t, m uint32, p uint8) string {
 // CheckPassword reports whether password matches an encoding made by
 // HashPassword (in constant time). A malformed encoding matches nothing.
 func CheckPassword(encoded, password string) bool {
+	h, ok := parseHash(encoded)
+	if !ok {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), h.salt, h.t, h.m, h.p, argonKeyLen)
+	return subtle.ConstantTimeCompare(got, h.sum) == 1
+}
+
+// argonHash is a decoded password hash.
+type argonHash struct {
+	m, t      uint32
+	p         uint8
+	salt, sum []byte
+}
+
+// parseHash decodes an encoding made by HashPassword; it refuses a
+// malformed one and parameters that argon2 cannot run or that would cost
+// too much.
+func parseHash(encoded string) (argonHash, bool) {
+	var h argonHash
 	var version int
-	var m, t uint32
-	var p uint8
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
+		return h, false
 	}
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false
+		return h, false
 	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m > 1<<20 || t > 16 || p == 0 {
-		return false
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.m, &h.t, &h.p); err != nil || h.m > 1<<20 || h.t < 1 || h.t > 16 || h.p == 0 {
+		return h, false
 	}
-	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
-	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) != argonKeyLen {
-		return false
-	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, argonKeyLen)
-	return subtle.ConstantTimeCompare(got, want) == 1
+	var err1, err2 error
+	h.salt, err1 = base64.RawStdEncoding.DecodeString(parts[4])
+	h.sum, err2 = base64.RawStdEncoding.DecodeString(parts[5])
+	return h, err1 == nil && err2 == nil && len(h.sum) == argonKeyLen
 }
 
 // dummyHash is checked against when no user has the email given, so that
@@ -87,7 +102,7 @@ func (s *State) CreateUser(siteID int, email string, now int64) (*User, string, 
 		return nil, "", errorf(NotFound, "no site %d", siteID)
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > maxName*2 {
+	if !validEmail(email) {
 		return nil, "", errorf(Invalid, "%q is not an email address", email)
 	}
 	if s.UserByEmail(email) != nil {
@@ -101,6 +116,13 @@ func (s *State) CreateUser(siteID int, email string, now int64) (*User, string, 
 	s.NextUserID++
 	s.Users = append(s.Users, u)
 	return &s.Users[len(s.Users)-1], otp, nil
+}
+
+// validEmail reports whether email is a plain address (no display name or
+// angle brackets) of at most 200 bytes, in lower case.
+func validEmail(email string) bool {
+	a, err := mail.ParseAddress(email)
+	return err == nil && a.Address == email && len(email) <= maxName*2 && email == strings.ToLower(email)
 }
 
 // UserByEmail returns the user with the given email (any case), or nil.

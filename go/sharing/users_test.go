@@ -24,6 +24,7 @@ func TestPasswordHashing(t *testing.T) {
 		strings.Replace(h, "v=19", "v=16", 1),
 		strings.Replace(h, "m=19456", "m=99999999", 1), // a memory bomb is refused, not run
 		strings.Replace(h, "p=1", "p=0", 1),
+		strings.Replace(h, "t=2", "t=0", 1), // argon2 panics on no passes
 		h[:len(h)-4],
 		strings.Join(parts[:5], "$") + "$!!!",
 	} {

@@ -184,8 +184,8 @@ func (s *State) validateAPIKeys() error {
 			return fmt.Errorf("%s: another API key has the same key_hash", at)
 		case err != nil || len(secret) != 32:
 			return fmt.Errorf("%s: secret is not 32 bytes of base64", at)
-		case !validTime(k.Created):
-			return fmt.Errorf("%s: created is out of range", at)
+		case !validTime(k.Created) || !validTime(k.Disabled):
+			return fmt.Errorf("%s: created or disabled is out of range", at)
 		}
 		ids[k.ID], hashes[k.Hash] = true, true
 		if err := checkRoles(k.Roles); err != nil {
@@ -314,11 +314,11 @@ func (s *State) validateUsers() error {
 			return fmt.Errorf("%s: the id is used twice", at)
 		case s.Site(u.SiteID) == nil:
 			return fmt.Errorf("%s: site %d does not exist", at, u.SiteID)
-		case u.Email == "" || u.Email != strings.ToLower(u.Email):
-			return fmt.Errorf("%s: the email must be given in lower case", at)
+		case !validEmail(u.Email):
+			return fmt.Errorf("%s: the email must be an address in lower case", at)
 		case emails[u.Email]:
 			return fmt.Errorf("%s: the email is used twice", at)
-		case !strings.HasPrefix(u.Password, "$argon2id$"):
+		case !validHash(u.Password):
 			return fmt.Errorf("%s: the password is not an argon2id hash", at)
 		case !validTime(u.Created):
 			return fmt.Errorf("%s: a time is out of range", at)
@@ -330,3 +330,8 @@ func (s *State) validateUsers() error {
 }
 
 func validTime(t int64) bool { return t >= 0 && t < maxTime }
+
+func validHash(encoded string) bool {
+	_, ok := parseHash(encoded)
+	return ok
+}

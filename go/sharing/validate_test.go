@@ -112,6 +112,10 @@ func TestValidate(t *testing.T) {
 		"user id reused":   func(s *State) { s.Users[1].ID = s.Users[0].ID },
 		"user email":       func(s *State) { s.Users[1].Email = s.Users[0].Email },
 		"user password":    func(s *State) { s.Users[0].Password = "plain" },
+		"user hash passes": func(s *State) { s.Users[0].Password = strings.Replace(s.Users[0].Password, "t=2", "t=0", 1) },
+		"user hash prefix": func(s *State) { s.Users[0].Password = "$argon2id$" },
+		"user address":     func(s *State) { s.Users[0].Email = "<script>x" },
+		"API key disabled": func(s *State) { s.APIKeys[0].Disabled = -1 },
 		"next user id":     func(s *State) { s.NextUserID = 1 },
 	} {
 		var s State

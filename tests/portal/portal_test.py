@@ -395,7 +395,7 @@ class PortalTest(unittest.TestCase):
             expect(mp.locator("#refusal")).to_contain_text("only your own participant")
         # ... and through Mallory's own URLs naming the victim's things.
         self.post(mp, "%ssite/%d/sharing/requests/%d/accept" % (self.portal, mallory, req["id"]), {"csrf": csrf})
-        expect(mp.get_by_role("alert")).to_contain_text("was made to site %d" % victim)
+        expect(mp.get_by_role("alert")).to_have_text("There is no such request.")
         self.post(mp, "%ssite/%d/apikeys/%s/disable" % (self.portal, mallory, key["key_id"]), {"csrf": csrf})
         expect(mp.get_by_role("alert")).to_contain_text("has no API key")
         self.assertEqual(self.svc.grants(victim), before)
