@@ -24,7 +24,7 @@ Deploying).
 
 from __future__ import annotations
 
-from ._client import BidstreamClient, SharingClient
+from ._client import BidstreamClient, EncryptionKeysCollection, SharingClient
 from ._native import ForkedProcessError, LibraryError
 from ._types import (
     AdvertisingTokenVersion,
@@ -33,6 +33,7 @@ from ._types import (
     DecryptionResponse,
     DecryptionStatus,
     EncryptionDataResponse,
+    EncryptionError,
     EncryptionStatus,
     IdentityScope,
     IdentityType,
@@ -50,6 +51,8 @@ __all__ = [
     "DecryptionResponse",
     "DecryptionStatus",
     "EncryptionDataResponse",
+    "EncryptionError",
+    "EncryptionKeysCollection",
     "EncryptionStatus",
     "ForkedProcessError",
     "IdentityScope",
@@ -68,7 +71,7 @@ def library_version() -> str:
     """The release version of the loaded libuid2.so, e.g. ``"0.1.0"``."""
     from . import _native
 
-    return _native.lib().uid2_version().decode("ascii", "replace")
+    return _native.lib_unforked().uid2_version().decode("ascii", "replace")
 
 
 def library_path() -> str:
@@ -82,4 +85,4 @@ def client_count() -> int:
     """The number of live client handles in this process (for leak checks)."""
     from . import _native
 
-    return _native.lib().uid2_client_count()
+    return _native.lib_unforked().uid2_client_count()

@@ -21,6 +21,7 @@ from ._native import (
 )
 from ._types import (
     DecryptedToken,
+    new_result,
     DecryptedTokens,
     EncryptionDataResponse,
     RefreshResponse,
@@ -29,7 +30,7 @@ from ._types import (
     datetime_to_ms,
 )
 
-__all__ = ["SharingClient", "BidstreamClient"]
+__all__ = ["SharingClient", "BidstreamClient", "EncryptionKeysCollection"]
 
 _new_encrypted = partial(tuple.__new__, EncryptionDataResponse)
 _INT32_MAX = 2**31 - 1
@@ -221,7 +222,7 @@ class _Client:
 
     def _refresh_response(self, status: int) -> RefreshResponse:
         if status == 0:
-            return RefreshResponse(True, None)
+            return RefreshResponse(True, None, EncryptionKeysCollection(self))
         if status in (_native.REFRESH_FAILED, _native.INVALID_KEYS):
             return RefreshResponse(False, _native.last_error_message() or _native.status_name(status))
         if status == _native.INVALID_ARGUMENT:
@@ -273,10 +274,14 @@ class _Client:
                 raw = token.encode()  # type: ignore[union-attr]
             except UnicodeEncodeError:
                 raw = _encode_text(token, "token")
+        elif isinstance(token, (bytes, bytearray, memoryview)):
+            # Not a token (tokens are text), as the official SDK finds too:
+            # the library's status for a token that is not one.
+            raw = b""
         else:
             raw = _encode_text(token, "token")
         now_arg = _NOW if now is None else ctypes.c_int64(datetime_to_ms(now))
-        result = DecryptedToken()
+        result = new_result()
         status = self._decrypt(
             self._handle, raw, _sizes.get(len(raw)) or _size(len(raw)),
             domain, _SIZE_0 if domain is None else _size(len(domain)), now_arg, result,
@@ -291,7 +296,7 @@ class _Client:
     def _decrypt_long(self, raw: bytes, domain: Optional[bytes], now_ms: int) -> DecryptedToken:
         """A raw UID longer than the inline buffer: decrypt into a buffer of
         the size the library reported, kept beside the result."""
-        result = DecryptedToken()
+        result = new_result()
         cap = 2 * _native.UID_INLINE_CAPACITY
         for _ in range(4):
             uid_buf = ctypes.create_string_buffer(cap + 1)
@@ -334,6 +339,28 @@ class _Client:
                 if s == BUFFER_TOO_SMALL:
                     long[i] = self._decrypt_long(_encode_text(tokens[i], "token"), domain, now_ms)
         return DecryptedTokens(results, count, long)
+
+
+class EncryptionKeysCollection:
+    """The keys of a client (the official SDK's name): what
+    ``RefreshResponse.keys`` and the legacy ``Uid2Client.refresh_keys()``
+    return, and what ``encrypt_data``/``decrypt_data`` take as ``keys``.
+
+    The keys themselves stay inside the library: this is a view of the
+    client's current keys (a later refresh of the client changes them), with
+    ``len()`` the number of keys. It keeps the client open.
+    """
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: "_Client") -> None:
+        self._client = client
+
+    def __len__(self) -> int:
+        return self._client.refresh_state().key_count
+
+    def __repr__(self) -> str:
+        return f"<EncryptionKeysCollection of {type(self._client).__name__}>"
 
 
 def _timeout_ms(seconds: float, what: str) -> int:
@@ -380,10 +407,20 @@ class SharingClient(_Client):
         return self._decrypt_many(tokens, None, now)
 
     def encrypt_raw_uid_into_token(
-        self, raw_uid: str, keyset_id: Optional[int] = None, now: Optional[_dt.datetime] = None
+        self,
+        raw_uid: Optional[str] = None,
+        keyset_id: Optional[int] = None,
+        now: Optional[_dt.datetime] = None,
+        *,
+        uid2: Optional[str] = None,
     ) -> EncryptionDataResponse:
         """Encrypt a raw UID (base64 text) into a v4 sharing token with the
-        default keyset's active key, or ``keyset_id``'s."""
+        default keyset's active key, or ``keyset_id``'s. ``uid2=`` is the
+        official SDK's name of ``raw_uid``."""
+        if uid2 is not None:
+            if raw_uid is not None:
+                raise TypeError("give raw_uid or uid2, not both")
+            raw_uid = uid2
         raw = _encode_text(raw_uid, "raw_uid")
         keyset = _DEFAULT_KEYSET if keyset_id is None else ctypes.c_int64(_keyset(keyset_id))
         now_arg = _NOW if now is None else ctypes.c_int64(datetime_to_ms(now))

@@ -146,6 +146,17 @@ _SIGNATURES = {
 _lock = threading.Lock()
 _lib: ctypes.CDLL | None = None
 _path: str | None = None
+_pid = 0  # the process that loaded the library
+
+
+def lib_unforked() -> ctypes.CDLL:
+    """lib(), raising ForkedProcessError in a child forked after the library
+    was loaded, for the calls that cannot return a status (the library's
+    uid2_version and uid2_client_count answer "unknown" and 0 there)."""
+    handle = lib()
+    if os.getpid() != _pid:
+        raise ForkedProcessError(FORK_MESSAGE)
+    return handle
 
 
 def _candidates() -> list[str]:
@@ -184,8 +195,8 @@ def _load() -> ctypes.CDLL:
                 f"{candidate} implements libuid2 ABI {major}.{minor}; this binding "
                 f"needs {ABI_MAJOR}.x with x >= {ABI_MINOR}"
             )
-        global _path
-        _path = candidate
+        global _path, _pid
+        _path, _pid = candidate, os.getpid()
         return handle
     raise LibraryError(
         "libuid2.so not found (set UID2_LIBRARY_PATH to its full path): " + "; ".join(errors)
