@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"runtime"
 	"runtime/debug"
@@ -49,6 +50,7 @@ const (
 	statusRefreshFailed   = C.UID2_STATUS_REFRESH_FAILED
 	statusInvalidKeys     = C.UID2_STATUS_INVALID_KEYS
 	statusWrongClientType = C.UID2_STATUS_WRONG_CLIENT_TYPE
+	statusTimedOut        = C.UID2_STATUS_TIMED_OUT
 )
 
 const defaultTimeout = 30 * time.Second
@@ -278,7 +280,10 @@ func uid2go_auto_refresh_start(h C.uint64_t, intervalMs, timeoutMs C.uint32_t) (
 	if !ok {
 		return statusInvalidHandle
 	}
-	opts := uid2.AutoRefreshOptions{Interval: time.Duration(intervalMs) * time.Millisecond, Timeout: timeout(timeoutMs)}
+	// The library logs nothing itself: each binding reports failed
+	// attempts in its language's idiom from uid2_refresh_event_wait.
+	opts := uid2.AutoRefreshOptions{Interval: time.Duration(intervalMs) * time.Millisecond, Timeout: timeout(timeoutMs),
+		Logger: slog.New(slog.DiscardHandler)}
 	if err := e.client.StartAutoRefresh(opts); err != nil {
 		if errors.Is(err, uid2.ErrClosed) {
 			return noHandle() // freed by another thread meanwhile
@@ -326,11 +331,7 @@ func uid2go_refresh_state_get(h C.uint64_t, out *C.uid2_refresh_state, errBuf *C
 		has_keys:             cbool(s.HasKeys),
 		key_count:            C.int32_t(s.KeyCount),
 	}
-	if errCap > 0 && errBuf != nil {
-		dst := unsafe.Slice((*byte)(unsafe.Pointer(errBuf)), int(capacity(errCap)))
-		n := copy(dst[:len(dst)-1], s.LastError)
-		dst[n] = 0
-	}
+	copyText(errBuf, errCap, s.LastError)
 	return C.UID2_STATUS_SUCCESS
 }
 
@@ -625,6 +626,182 @@ func uid2go_encrypt_batch(h C.uint64_t, raws *C.char, offsets *C.int32_t, count 
 			pos += n
 		}
 		oo[i+1] = int32(pos)
+	}
+	return C.UID2_STATUS_SUCCESS
+}
+
+// waitContext bounds a wait: timeoutMs 0 means "do not wait".
+func waitContext(timeoutMs C.uint32_t) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), time.Duration(timeoutMs)*time.Millisecond)
+}
+
+//export uid2go_wait_for_keys
+func uid2go_wait_for_keys(h C.uint64_t, timeoutMs C.uint32_t) (status C.int32_t) {
+	defer recoverInto(&status, guard())
+	e, ok := live(h)
+	if !ok {
+		return statusInvalidHandle
+	}
+	ctx, cancel := waitContext(timeoutMs)
+	defer cancel()
+	err := e.client.WaitForKeys(ctx)
+	switch {
+	case err == nil:
+		return C.UID2_STATUS_SUCCESS
+	case errors.Is(err, uid2.ErrClosed):
+		setError("invalid handle: the client was freed while waiting for keys")
+		return statusInvalidHandle
+	}
+	msg := fmt.Sprintf("no keys after %d ms", uint32(timeoutMs))
+	if last := e.client.RefreshState().LastError; last != "" {
+		msg += "; last refresh failed: " + last
+	}
+	setError(msg)
+	return statusTimedOut
+}
+
+//export uid2go_refresh_event_wait
+func uid2go_refresh_event_wait(h C.uint64_t, afterSeq C.uint64_t, timeoutMs C.uint32_t, out *C.uid2_refresh_event,
+	msgBuf *C.char, msgCap C.size_t, msgLen *C.size_t) (status C.int32_t) {
+	defer recoverInto(&status, guard())
+	e, ok := live(h)
+	switch {
+	case !ok:
+		return statusInvalidHandle
+	case out == nil:
+		return invalid("out is NULL")
+	case msgBuf == nil && msgCap > 0:
+		return invalid("msg_buf is NULL with a non-zero msg_cap")
+	}
+	ctx, cancel := waitContext(timeoutMs)
+	defer cancel()
+	ev, err := e.client.WaitRefreshEvent(ctx, uint64(afterSeq))
+	switch {
+	case errors.Is(err, uid2.ErrClosed):
+		setError("invalid handle: the client was freed while waiting for a refresh event")
+		return statusInvalidHandle
+	case err != nil:
+		setError(fmt.Sprintf("no refresh attempt after #%d within %d ms", uint64(afterSeq), uint32(timeoutMs)))
+		return statusTimedOut
+	}
+	*out = C.uid2_refresh_event{
+		seq:                  C.uint64_t(ev.Seq),
+		time_ms:              unixMs(ev.Time),
+		success:              cbool(ev.Success),
+		automatic:            cbool(ev.Automatic),
+		key_count:            C.int32_t(ev.KeyCount),
+		consecutive_failures: C.int32_t(ev.ConsecutiveFailures),
+	}
+	copyText(msgBuf, msgCap, ev.Message)
+	if msgLen != nil {
+		*msgLen = C.size_t(len(ev.Message))
+	}
+	return C.UID2_STATUS_SUCCESS
+}
+
+// copyText copies s into a caller buffer as uid2_last_error_message does:
+// truncated to cap-1 bytes and NUL-terminated; nothing when cap is 0.
+func copyText(buf *C.char, n C.size_t, s string) {
+	if buf == nil || n == 0 {
+		return
+	}
+	dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(capacity(n)))
+	k := copy(dst[:len(dst)-1], s)
+	dst[k] = 0
+}
+
+// bytesArg views caller bytes for the duration of a call.
+func bytesArg(p unsafe.Pointer, n C.size_t) []byte {
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(p), int(n))
+}
+
+//export uid2go_encrypt_data
+func uid2go_encrypt_data(h C.uint64_t, req *C.uid2_encrypt_data_request, out *C.char, outCap C.size_t, outLen *C.size_t) (status C.int32_t) {
+	defer recoverInto(&status, guard())
+	switch {
+	case req == nil || outLen == nil:
+		return invalid("request or out_len is NULL")
+	case out == nil && outCap > 0:
+		return invalid("out is NULL with a non-zero out_cap")
+	case (req.data == nil && req.data_len > 0) || (req.advertising_token == nil && req.advertising_token_len > 0) ||
+		(req.iv == nil && req.iv_len > 0):
+		return invalid("a NULL data, advertising_token or iv with a non-zero length")
+	case req.data_len > maxLen || req.advertising_token_len > maxLen:
+		return invalid("data or advertising_token length is too large")
+	case req.iv_len != 0 && req.iv_len != 12:
+		return invalid("iv_len must be 0 (a random IV) or 12")
+	}
+	*outLen = 0
+	e, ok := live(h)
+	if !ok {
+		return statusInvalidHandle
+	}
+	r := uid2.EncryptionDataRequest{
+		Data:             bytesArg(unsafe.Pointer(req.data), req.data_len),
+		SiteID:           int32(req.site_id),
+		AdvertisingToken: gostr(req.advertising_token, req.advertising_token_len),
+		KeyID:            int64(req.key_id),
+		IV:               bytesArg(unsafe.Pointer(req.iv), req.iv_len),
+	}
+	outCap = capacity(outCap)
+	dst := cbuf(out, outCap)
+	text, st, err := e.client.EncryptDataAppend(dst, &r, int64(req.now_ms))
+	if err != nil {
+		return invalid(err.Error())
+	}
+	if st != uid2.Success {
+		return C.int32_t(st)
+	}
+	*outLen = C.size_t(len(text))
+	if !inPlace(text, dst) {
+		return statusBufferTooSmall
+	}
+	if len(text) < int(outCap) {
+		dst[:len(text)+1][len(text)] = 0
+	}
+	return C.UID2_STATUS_SUCCESS
+}
+
+//export uid2go_decrypt_data
+func uid2go_decrypt_data(h C.uint64_t, enc *C.char, encLen C.size_t, out *C.uint8_t, outCap C.size_t, outLen *C.size_t,
+	encryptedAtMs *C.int64_t, siteID *C.int32_t) (status C.int32_t) {
+	defer recoverInto(&status, guard())
+	switch {
+	case outLen == nil:
+		return invalid("out_len is NULL")
+	case (enc == nil && encLen > 0) || (out == nil && outCap > 0):
+		return invalid("a NULL encrypted or out with a non-zero length")
+	case encLen > maxLen:
+		return invalid("encrypted_len is too large")
+	}
+	*outLen = 0
+	if encryptedAtMs != nil {
+		*encryptedAtMs = 0
+	}
+	if siteID != nil {
+		*siteID = 0
+	}
+	e, ok := live(h)
+	if !ok {
+		return statusInvalidHandle
+	}
+	dst := cbuf((*C.char)(unsafe.Pointer(out)), capacity(outCap))
+	d := e.client.DecryptDataAppend(dst, gostr(enc, encLen), 0)
+	if d.Status != uid2.Success {
+		return C.int32_t(d.Status)
+	}
+	*outLen = C.size_t(len(d.Data))
+	if encryptedAtMs != nil {
+		*encryptedAtMs = C.int64_t(d.EncryptedAtMs)
+	}
+	if siteID != nil {
+		*siteID = C.int32_t(d.SiteID)
+	}
+	if !inPlace(d.Data, dst) {
+		return statusBufferTooSmall
 	}
 	return C.UID2_STATUS_SUCCESS
 }

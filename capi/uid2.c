@@ -158,12 +158,25 @@ static uid2_status forked_status(void) {
 
 /* A call that may block for long: under Mono it runs on a thread of its own
  * (see the top of this file), which hands back its status and message. */
-typedef enum { REFRESH, AUTO_REFRESH_START, AUTO_REFRESH_STOP, CLIENT_FREE } long_op;
+typedef enum {
+  REFRESH,
+  AUTO_REFRESH_START,
+  AUTO_REFRESH_STOP,
+  CLIENT_FREE,
+  WAIT_FOR_KEYS,
+  REFRESH_EVENT_WAIT
+} long_op;
 
 typedef struct {
   long_op op;
   uid2_client client;
   uint32_t a, b;
+  /* uid2_refresh_event_wait's other arguments. */
+  uint64_t after_seq;
+  uid2_refresh_event *event;
+  char *msg_buf;
+  size_t msg_cap;
+  size_t *msg_len;
   uid2_status status;
   size_t error_len;
   char error[sizeof last_error];
@@ -175,6 +188,10 @@ static uid2_status run_long_call(const long_call *c) {
     case AUTO_REFRESH_START: return uid2go_auto_refresh_start(c->client, c->a, c->b);
     case AUTO_REFRESH_STOP: return uid2go_auto_refresh_stop(c->client);
     case CLIENT_FREE: return uid2go_client_free(c->client);
+    case WAIT_FOR_KEYS: return uid2go_wait_for_keys(c->client, c->a);
+    case REFRESH_EVENT_WAIT:
+      return uid2go_refresh_event_wait(c->client, c->after_seq, c->a, c->event,
+                                       c->msg_buf, c->msg_cap, c->msg_len);
   }
   return UID2_STATUS_INTERNAL_ERROR;
 }
@@ -187,17 +204,21 @@ static void *long_call_thread(void *arg) {
   return NULL;
 }
 
-static uid2_status long_call_run(long_op op, uid2_client client, uint32_t a, uint32_t b) {
+static uid2_status long_call_go(long_call *c) {
   REFUSE_IF_FORKED();
   clear_error();
-  long_call c = {.op = op, .client = client, .a = a, .b = b};
   pthread_t t;
-  if (mono.enter == NULL || pthread_create(&t, NULL, long_call_thread, &c) != 0)
-    return GO(run_long_call(&c)); /* no Mono, or no thread to spare */
+  if (mono.enter == NULL || pthread_create(&t, NULL, long_call_thread, c) != 0)
+    return GO(run_long_call(c)); /* no Mono, or no thread to spare */
   pthread_join(t, NULL);
-  last_error_len = c.error_len;
-  memcpy(last_error, c.error, sizeof last_error);
-  return c.status;
+  last_error_len = c->error_len;
+  memcpy(last_error, c->error, sizeof last_error);
+  return c->status;
+}
+
+static uid2_status long_call_run(long_op op, uid2_client client, uint32_t a, uint32_t b) {
+  long_call c = {.op = op, .client = client, .a = a, .b = b};
+  return long_call_go(&c);
 }
 
 uint32_t uid2_abi_version(void) {
@@ -236,6 +257,7 @@ const char *uid2_status_name(uid2_status status) {
     case UID2_STATUS_INVALID_KEYS: return "INVALID_KEYS";
     case UID2_STATUS_WRONG_CLIENT_TYPE: return "WRONG_CLIENT_TYPE";
     case UID2_STATUS_UNSUPPORTED_HOST: return "UNSUPPORTED_HOST";
+    case UID2_STATUS_TIMED_OUT: return "TIMED_OUT";
   }
   return "UNKNOWN_STATUS";
 }
@@ -300,6 +322,44 @@ uid2_status uid2_refresh_state_get(uid2_client client, uid2_refresh_state *out,
   REFUSE_IF_FORKED();
   clear_error();
   return GO(uid2go_refresh_state_get(client, out, error_buf, error_cap));
+}
+
+uid2_status uid2_wait_for_keys(uid2_client client, uint32_t timeout_ms) {
+  return long_call_run(WAIT_FOR_KEYS, client, timeout_ms, 0);
+}
+
+uid2_status uid2_refresh_event_wait(uid2_client client, uint64_t after_seq,
+                                    uint32_t timeout_ms, uid2_refresh_event *out,
+                                    char *msg_buf, size_t msg_cap,
+                                    size_t *msg_len) {
+  long_call c = {.op = REFRESH_EVENT_WAIT,
+                 .client = client,
+                 .a = timeout_ms,
+                 .after_seq = after_seq,
+                 .event = out,
+                 .msg_buf = msg_buf,
+                 .msg_cap = msg_cap,
+                 .msg_len = msg_len};
+  return long_call_go(&c);
+}
+
+uid2_status uid2_encrypt_data(uid2_client client,
+                              const uid2_encrypt_data_request *request,
+                              char *out, size_t out_cap, size_t *out_len) {
+  REFUSE_IF_FORKED();
+  clear_error();
+  return GO(uid2go_encrypt_data(client, (uid2_encrypt_data_request *)request,
+                                out, out_cap, out_len));
+}
+
+uid2_status uid2_decrypt_data(uid2_client client, const char *encrypted,
+                              size_t encrypted_len, uint8_t *out,
+                              size_t out_cap, size_t *out_len,
+                              int64_t *encrypted_at_ms, int32_t *site_id) {
+  REFUSE_IF_FORKED();
+  clear_error();
+  return GO(uid2go_decrypt_data(client, (char *)encrypted, encrypted_len, out,
+                                out_cap, out_len, encrypted_at_ms, site_id));
 }
 
 /* A decrypt leaves its status in *out on every path, so that a binding that

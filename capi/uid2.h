@@ -54,7 +54,7 @@
  *   one. Under Mono, every call that runs Go on the calling thread runs as a
  *   GC-unsafe region of Mono's embedding API, so that Mono's hybrid thread
  *   suspend never stops a thread inside Go; calls that may block (refresh,
- *   auto-refresh start/stop, client free) run Go on a thread Mono does not
+ *   auto-refresh start/stop, client free, the waits) run Go on a thread Mono does not
  *   know instead (see capi/uid2.c). Under Mono's preemptive suspend, where
  *   such regions do nothing, those calls return UID2_STATUS_UNSUPPORTED_HOST
  *   on a thread of Mono's (uid2_version "unknown", uid2_client_count 0).
@@ -78,7 +78,7 @@ extern "C" {
 /* ABI version: the major changes only if something is removed or changed
  * (never, so far); the minor grows when functions or statuses are added. */
 #define UID2_ABI_VERSION_MAJOR 1
-#define UID2_ABI_VERSION_MINOR 2
+#define UID2_ABI_VERSION_MINOR 3
 
 /* (major << 16) | minor of the loaded library. A binding built against
  * major M and minor m accepts the library iff its major is M and its minor
@@ -110,7 +110,8 @@ typedef int32_t uid2_status;
 #define UID2_STATUS_KEYS_NOT_SYNCED 6
 /* The token's version is not 2, 3 or 4. */
 #define UID2_STATUS_VERSION_NOT_SUPPORTED 7
-/* Legacy encrypted-data API only; never returned by this library. */
+/* uid2_decrypt_data: a v2 blob whose first byte is not 128 (encrypted
+ * data). */
 #define UID2_STATUS_INVALID_PAYLOAD_TYPE 8
 /* The token's identity scope (UID2/EUID) is not the keys' scope. */
 #define UID2_STATUS_INVALID_IDENTITY_SCOPE 9
@@ -124,9 +125,9 @@ typedef int32_t uid2_status;
 #define UID2_STATUS_USER_OPTED_OUT 12
 /* Encrypt failed (e.g. the raw UID is not base64). */
 #define UID2_STATUS_ENCRYPTION_FAILURE 13
-/* Legacy encrypted-data API only; never returned by this library. */
+/* uid2_encrypt_data: the advertising token given does not decrypt. */
 #define UID2_STATUS_TOKEN_DECRYPT_FAILURE 14
-/* Legacy encrypted-data API only; never returned by this library. */
+/* uid2_encrypt_data: the key given is not active at the time given. */
 #define UID2_STATUS_KEY_INACTIVE 15
 
 /* ABI statuses. */
@@ -155,6 +156,8 @@ typedef int32_t uid2_status;
  * the Go runtime, which would deadlock: a thread of Mono's under preemptive
  * thread suspend. Nothing was done. (ABI 1.2) */
 #define UID2_STATUS_UNSUPPORTED_HOST 108
+/* A wait ended before what it waited for happened. (ABI 1.3) */
+#define UID2_STATUS_TIMED_OUT 109
 
 /* The name of a status, e.g. "SUCCESS", "EXPIRED_TOKEN"; "UNKNOWN_STATUS"
  * for a number without a name. Static storage; never NULL. */
@@ -237,8 +240,9 @@ uid2_status uid2_refresh_json(uid2_client client, const char *json,
  * interval_ms (0 means one hour) with +-10% jitter; after a failure it
  * retries sooner, backing off from 10 s up to the interval. Each attempt
  * times out after timeout_ms (0 means 30000). Starting it again restarts it
- * with the new settings. Returns SUCCESS, INVALID_ARGUMENT (no base_url,
- * api_key or secret_key), INVALID_HANDLE. */
+ * with the new settings. The library logs nothing: uid2_refresh_event_wait
+ * reports every attempt, failed ones with their reason. Returns SUCCESS,
+ * INVALID_ARGUMENT (no base_url, api_key or secret_key), INVALID_HANDLE. */
 uid2_status uid2_auto_refresh_start(uid2_client client, uint32_t interval_ms,
                                     uint32_t timeout_ms);
 
@@ -263,6 +267,51 @@ typedef struct uid2_refresh_state {
  * INVALID_ARGUMENT (NULL out), INVALID_HANDLE. */
 uid2_status uid2_refresh_state_get(uid2_client client, uid2_refresh_state *out,
                                    char *error_buf, size_t error_cap);
+
+/* ------------------------------------------------------------------------ */
+/* Waiting for keys and refresh events (ABI 1.3)                             */
+/* Both calls may block: under Mono they run Go on a thread Mono does not    */
+/* know, as uid2_refresh does.                                               */
+
+/* Waits until the client has keys (from any refresh, over HTTP, automatic
+ * or from JSON) or timeout_ms milliseconds pass (0 = do not wait).
+ * Returns SUCCESS (at once if the client already has keys); TIMED_OUT,
+ * and then uid2_last_error_message says why, with the reason of the last
+ * failed refresh if there was one (e.g. "no keys after 5000 ms; last
+ * refresh failed: refresh from https://prod.uidapi.com/v2/key/sharing:
+ * HTTP 401: unknown API key"); INVALID_HANDLE, also when the client is
+ * freed while the call waits. Since ABI 1.3. */
+uid2_status uid2_wait_for_keys(uid2_client client, uint32_t timeout_ms);
+
+/* A completed refresh attempt (over HTTP, automatic, or from JSON). */
+typedef struct uid2_refresh_event {
+  uint64_t seq;                 /* 1 for the client's first completed
+                                   refresh attempt, +1 for each after */
+  int64_t time_ms;              /* when the attempt ended, Unix epoch ms */
+  int32_t success;              /* 1 or 0 */
+  int32_t automatic;            /* 1 if made by automatic refresh */
+  int32_t key_count;            /* keys in the snapshot after the attempt */
+  int32_t consecutive_failures; /* failures since the last success, after
+                                   this attempt */
+} uid2_refresh_event;
+
+/* Waits for a completed refresh attempt with seq > after_seq, or
+ * timeout_ms milliseconds (0 = do not wait). Only the newest attempt is
+ * kept: on SUCCESS *out is the newest attempt with seq > after_seq (a
+ * listener that fell behind sees the newest, and seq tells how many it
+ * missed; pass out->seq as after_seq to wait for the next). Its message
+ * (the failure reason, with the key service's own message when it sent
+ * one, never a secret; "" on success) is copied to msg_buf as
+ * uid2_last_error_message does (NUL-terminated, truncated to msg_cap-1
+ * bytes) and *msg_len is its full length; msg_buf may be NULL when
+ * msg_cap is 0, msg_len may be NULL. Returns SUCCESS; TIMED_OUT (nothing
+ * written); INVALID_HANDLE, also when the client is freed while the call
+ * waits (a listener thread ends on it); INVALID_ARGUMENT (NULL out, NULL
+ * msg_buf with msg_cap > 0). Since ABI 1.3. */
+uid2_status uid2_refresh_event_wait(uid2_client client, uint64_t after_seq,
+                                    uint32_t timeout_ms, uid2_refresh_event *out,
+                                    char *msg_buf, size_t msg_cap,
+                                    size_t *msg_len);
 
 /* ------------------------------------------------------------------------ */
 /* Decrypt                                                                   */
@@ -379,6 +428,73 @@ uid2_status uid2_encrypt_batch(uid2_client client, const char *raw_uids,
                                int64_t now_ms, int64_t keyset_id, char *out,
                                size_t out_cap, int32_t *out_offsets,
                                uid2_status *statuses, size_t *out_needed);
+
+/* ------------------------------------------------------------------------ */
+/* Legacy encrypted data (ABI 1.3)                                           */
+/* The official SDKs' deprecated EncryptData/DecryptData: arbitrary bytes    */
+/* sealed with a site's key. Any client may encrypt and decrypt data.        */
+
+/* What to encrypt, and for whom: exactly one of site_id, advertising_token
+ * and key_id is given. */
+typedef struct uid2_encrypt_data_request {
+  const uint8_t *data;           /* may be NULL when data_len is 0 */
+  size_t data_len;
+  int32_t site_id;               /* encrypt for this site (its active site
+                                    key); 0 = not given */
+  const char *advertising_token; /* or: for the site of this token
+                                    (decrypted with the client's keys);
+                                    NULL or 0 length = not given */
+  size_t advertising_token_len;
+  int64_t key_id;                /* or: with this loaded key; 0 = not
+                                    given */
+  const uint8_t *iv;             /* 12-byte IV for tests (byte-exact
+                                    vectors); NULL = random. A reused IV
+                                    with one key destroys GCM's security */
+  size_t iv_len;                 /* 0 or 12 */
+  int64_t now_ms;                /* 0 = the system clock */
+} uid2_encrypt_data_request;
+
+/* Encrypts data into the legacy encrypted-data blob (v3: AES-256-GCM, see
+ * tests/vectors/README.md) and writes it as standard base64 text to out,
+ * NUL-terminated when there is room, with its length in *out_len. The
+ * blob records now_ms and the site id (site_id; the token's site; the
+ * key's site, 0 if its key response gave none). The site's key is its
+ * active key among keys that name their site (the legacy key array: a
+ * /v2/key/sharing response names none, as in the official SDKs).
+ * Returns SUCCESS; NOT_INITIALIZED; KEYS_NOT_SYNCED (site_id or token:
+ * every key expired); NOT_AUTHORIZED_FOR_KEY (no active key for the site,
+ * or key_id is not loaded); KEY_INACTIVE (key_id is not active at now);
+ * TOKEN_DECRYPT_FAILURE (advertising_token does not decrypt, with any
+ * status; a client-side-generated token's domain is not checked);
+ * BUFFER_TOO_SMALL with *out_len the size needed; INVALID_ARGUMENT (NULL
+ * request or out_len, none or several of site_id, advertising_token and
+ * key_id given, iv_len not 0 or 12, NULL pointers with non-zero lengths,
+ * lengths above INT32_MAX); INVALID_HANDLE. WRONG_CLIENT_TYPE is never
+ * returned. Since ABI 1.3. */
+uid2_status uid2_encrypt_data(uid2_client client,
+                              const uid2_encrypt_data_request *request,
+                              char *out, size_t out_cap, size_t *out_len);
+
+/* Decrypts a legacy encrypted-data blob (base64 text; v2 CBC or v3 GCM)
+ * into out (raw bytes, not NUL-terminated), *out_len its length,
+ * *encrypted_at_ms the time it was encrypted (Unix ms) and *site_id the
+ * site it was encrypted for (either pointer may be NULL). The key's
+ * activity is not checked: a blob decrypts while its key is loaded.
+ * Returns SUCCESS; NOT_INITIALIZED; KEYS_NOT_SYNCED; INVALID_PAYLOAD (not
+ * base64, truncated, tampered); INVALID_PAYLOAD_TYPE (a v2 blob whose
+ * first byte is not 128); VERSION_NOT_SUPPORTED (v2 version byte not 1,
+ * v3 not 112); NOT_AUTHORIZED_FOR_KEY (its key is not loaded);
+ * INVALID_IDENTITY_SCOPE (a v3 blob of the other scope); BUFFER_TOO_SMALL
+ * with *out_len the size needed (the plaintext is never longer than
+ * encrypted_len, so a buffer of encrypted_len bytes always suffices);
+ * INVALID_ARGUMENT (NULL out_len, NULL encrypted or out with a non-zero
+ * length, encrypted_len above INT32_MAX); INVALID_HANDLE. On any status
+ * but SUCCESS and BUFFER_TOO_SMALL *out_len is 0 and *encrypted_at_ms and
+ * *site_id are 0. Since ABI 1.3. */
+uid2_status uid2_decrypt_data(uid2_client client, const char *encrypted,
+                              size_t encrypted_len, uint8_t *out,
+                              size_t out_cap, size_t *out_len,
+                              int64_t *encrypted_at_ms, int32_t *site_id);
 
 /* INSECURE — FOR TESTS ONLY. As uid2_encrypt, but the two 12-byte AES-GCM
  * nonces (master layer, then site layer) are taken from nonces[0..24)

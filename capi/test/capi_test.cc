@@ -47,7 +47,8 @@ static_assert(UID2_STATUS_SUCCESS == 0 && UID2_STATUS_NOT_AUTHORIZED_FOR_KEY == 
               UID2_STATUS_INVALID_HANDLE == 101 && UID2_STATUS_INVALID_ARGUMENT == 102 &&
               UID2_STATUS_INTERNAL_ERROR == 103 && UID2_STATUS_FORKED_PROCESS == 104 &&
               UID2_STATUS_REFRESH_FAILED == 105 && UID2_STATUS_INVALID_KEYS == 106 &&
-              UID2_STATUS_WRONG_CLIENT_TYPE == 107 && UID2_STATUS_UNSUPPORTED_HOST == 108,
+              UID2_STATUS_WRONG_CLIENT_TYPE == 107 && UID2_STATUS_UNSUPPORTED_HOST == 108 &&
+              UID2_STATUS_TIMED_OUT == 109,
               "status numbers are fixed forever");
 
 constexpr const char *kSecret = "ioG3wKxAokmp+rERx6A4kM/13qhyolUXIu14WN16Spo=";
@@ -158,7 +159,7 @@ std::vector<uint8_t> unhex(const std::string &s) {
 }
 
 TEST(Abi, VersionsAndNames) {
-  EXPECT_EQ((1u << 16) | 2u, uid2_abi_version());
+  EXPECT_EQ((1u << 16) | 3u, uid2_abi_version());
   EXPECT_STREQ("0.1.0", uid2_version());
   // Every status by its uid2.h name (the names the vectors and bindings use).
 #define NAME_OF(s) EXPECT_STREQ(#s, uid2_status_name(UID2_STATUS_##s))
@@ -187,9 +188,10 @@ TEST(Abi, VersionsAndNames) {
   NAME_OF(INVALID_KEYS);
   NAME_OF(WRONG_CLIENT_TYPE);
   NAME_OF(UNSUPPORTED_HOST);
+  NAME_OF(TIMED_OUT);
 #undef NAME_OF
   EXPECT_STREQ("UNKNOWN_STATUS", uid2_status_name(99));
-  EXPECT_STREQ("UNKNOWN_STATUS", uid2_status_name(109));
+  EXPECT_STREQ("UNKNOWN_STATUS", uid2_status_name(110));
   EXPECT_STREQ("UNKNOWN_STATUS", uid2_status_name(-1));
 }
 

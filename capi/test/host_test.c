@@ -42,7 +42,9 @@
   X(uid2_auto_refresh_stop) X(uid2_decrypt) X(uid2_decrypt_to_buffer)      \
   X(uid2_decrypt_batch) X(uid2_encrypt) X(uid2_encrypt_batch)              \
   X(uid2_encrypt_with_nonces_insecure_for_tests) X(uid2_last_error_message) \
-  X(uid2_status_name) X(uid2_version) X(uid2_abi_version)
+  X(uid2_status_name) X(uid2_version) X(uid2_abi_version)                 \
+  X(uid2_wait_for_keys) X(uid2_refresh_event_wait) X(uid2_encrypt_data)     \
+  X(uid2_decrypt_data)
 #define DECLARE(f) static __typeof__(&f) p_##f;
 FUNCTIONS(DECLARE)
 

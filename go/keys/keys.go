@@ -89,6 +89,7 @@ func newKey(id int64, secret []byte) (*Key, error) {
 type Set struct {
 	byID     map[int64]*Key
 	byKeyset map[int64][]*Key // each sorted by Activates, ascending
+	bySite   map[int64][]*Key // likewise; only keys that name a site
 	sites    map[int64][]string
 	// latestExpiresMs is the latest expiry of any key, in Unix ms.
 	latestExpiresMs int64
@@ -119,7 +120,17 @@ func (s *Set) Valid(nowMs int64) bool { return nowMs < s.latestExpiresMs }
 // active at now (Unix ms), or nil (uid2-spec §4.4): among the keys that
 // activated at or before now, the latest-activated one that has not expired.
 func (s *Set) ActiveKey(keysetID int64, nowMs int64) *Key {
-	list := s.byKeyset[keysetID]
+	return latestActive(s.byKeyset[keysetID], nowMs)
+}
+
+// ActiveSiteKey is ActiveKey for the keys of a site: those of the legacy
+// key array, which name their site (the legacy encrypted-data API selects
+// keys so; /v2/key responses name no key's site).
+func (s *Set) ActiveSiteKey(siteID int64, nowMs int64) *Key {
+	return latestActive(s.bySite[siteID], nowMs)
+}
+
+func latestActive(list []*Key, nowMs int64) *Key {
 	end := sort.Search(len(list), func(i int) bool { return list[i].activatesMs > nowMs })
 	for i := end - 1; i >= 0; i-- {
 		if list[i].IsActive(nowMs) {

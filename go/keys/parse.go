@@ -183,6 +183,7 @@ func parseTokenExpiry(raw json.RawMessage) (int64, error) {
 func (s *Set) addKeys(list []keyJSON) error {
 	s.byID = make(map[int64]*Key, len(list))
 	s.byKeyset = make(map[int64][]*Key)
+	s.bySite = make(map[int64][]*Key)
 	for i, kj := range list {
 		if kj.ID == nil || kj.Secret == nil || kj.Activates == nil || kj.Expires == nil {
 			return fmt.Errorf("key %d of %d lacks one of id, secret, activates, expires", i+1, len(list))
@@ -209,6 +210,11 @@ func (s *Set) addKeys(list []keyJSON) error {
 		if k.KeysetID > 0 {
 			s.byKeyset[k.KeysetID] = append(s.byKeyset[k.KeysetID], k)
 		}
+		// Java and .NET likewise index only positive site ids (the legacy
+		// array gives master keys -1 and publisher keys -2).
+		if k.SiteID > 0 {
+			s.bySite[k.SiteID] = append(s.bySite[k.SiteID], k)
+		}
 		if k.expiresMs > s.latestExpiresMs {
 			s.latestExpiresMs = k.expiresMs
 		}
@@ -216,7 +222,14 @@ func (s *Set) addKeys(list []keyJSON) error {
 	// Java and .NET sort each keyset by activation; PY and CPP trust the
 	// response order (uid2-spec §4.4). Sorting makes the order irrelevant.
 	for _, l := range s.byKeyset {
-		sort.SliceStable(l, func(i, j int) bool { return l[i].Activates < l[j].Activates })
+		sortByActivation(l)
+	}
+	for _, l := range s.bySite {
+		sortByActivation(l)
 	}
 	return nil
+}
+
+func sortByActivation(l []*Key) {
+	sort.SliceStable(l, func(i, j int) bool { return l[i].Activates < l[j].Activates })
 }

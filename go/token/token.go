@@ -123,7 +123,7 @@ type Master struct {
 func OpenMaster(raw []byte, version int, key cipher.Block, aead cipher.AEAD) (Master, error) {
 	var m Master
 	if version == V2 {
-		pt, err := openCBC(raw[5:], key)
+		pt, err := OpenCBC(raw[5:], key)
 		if err != nil {
 			return m, err
 		}
@@ -169,7 +169,7 @@ func OpenSite(m Master, version int, key cipher.Block, aead cipher.AEAD) (Site, 
 	var siteID, privacy uint32
 	var established uint64
 	if version == V2 {
-		pt, err := openCBC(m.inner, key)
+		pt, err := OpenCBC(m.inner, key)
 		if err != nil {
 			return site, err
 		}
@@ -221,10 +221,11 @@ func openGCM(data []byte, aead cipher.AEAD) ([]byte, error) {
 	return pt, nil
 }
 
-// openCBC decrypts IV ‖ ciphertext in place and checks and strips the
-// PKCS#7 padding. It chains the blocks itself: cipher.NewCBCDecrypter
-// allocates on every call.
-func openCBC(data []byte, block cipher.Block) ([]byte, error) {
+// OpenCBC decrypts IV ‖ ciphertext in place and checks and strips the
+// PKCS#7 padding (v2 tokens, and the legacy encrypted data of package
+// encdata). It chains the blocks itself: cipher.NewCBCDecrypter allocates
+// on every call.
+func OpenCBC(data []byte, block cipher.Block) ([]byte, error) {
 	if len(data) < cbcIVSize+16 || (len(data)-cbcIVSize)%16 != 0 {
 		return nil, ErrInvalid
 	}

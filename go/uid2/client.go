@@ -33,8 +33,9 @@ var ErrNotConfigured = errors.New("client has no base URL, API key and secret: i
 // refused like any other bad response and the current keys are kept.
 var ErrNoKeys = errors.New("the key response has no keys; the current keys are kept")
 
-// ErrClosed is returned by StartAutoRefresh after Close.
-var ErrClosed = errors.New("client is closed: automatic refresh cannot start")
+// ErrClosed is returned by StartAutoRefresh after Close, and by the waits
+// (WaitForKeys, WaitRefreshEvent) when the client is closed.
+var ErrClosed = errors.New("client is closed")
 
 // Client is what both clients share. The C ABI drives clients through it.
 type Client interface {
@@ -52,6 +53,10 @@ type Client interface {
 	StartAutoRefresh(opts AutoRefreshOptions) error
 	StopAutoRefresh()
 	RefreshState() RefreshState
+	WaitForKeys(ctx context.Context) error
+	WaitRefreshEvent(ctx context.Context, afterSeq uint64) (RefreshEvent, error)
+	EncryptDataAppend(dst []byte, req *EncryptionDataRequest, nowMs int64) ([]byte, Status, error)
+	DecryptDataAppend(dst []byte, encrypted string, nowMs int64) DecryptedData
 	Close()
 }
 
@@ -66,9 +71,14 @@ type core struct {
 	secret       *envelope.Cipher // nil for a JSON-only client
 	http         *http.Client
 
-	mu    sync.Mutex // guards state, auto and installed
+	mu    sync.Mutex // guards state, auto, installed, event, changed, waitClosed
 	state RefreshState
 	auto  *autoRefresher
+	// event is the newest completed refresh attempt; changed is closed
+	// when it is replaced or the client closes (events.go).
+	event      RefreshEvent
+	changed    chan struct{}
+	waitClosed bool // Close has woken the waiters for good
 	// started numbers refreshes (HTTP and JSON) in the order they start;
 	// installed is the number of the one whose keys are in place. A refresh
 	// that ends after a later-started one succeeded does not replace its keys.
@@ -80,7 +90,7 @@ type core struct {
 }
 
 func newCore(kind clientKind, baseURL, apiKey, secretKey string) (*core, error) {
-	c := &core{kind: kind, baseURL: baseURL, apiKey: apiKey, http: &http.Client{}}
+	c := &core{kind: kind, baseURL: baseURL, apiKey: apiKey, http: &http.Client{}, changed: make(chan struct{})}
 	if secretKey != "" {
 		secret, err := envelope.NewCipher(secretKey)
 		if err != nil {
@@ -100,7 +110,7 @@ func now(nowMs int64) int64 {
 }
 
 func (c *core) DecryptAppend(uidBuf []byte, token, domainOrAppName string, nowMs int64) Decrypted {
-	return decrypt(c.keys.Load(), c.kind, token, domainOrAppName, now(nowMs), uidBuf)
+	return decrypt(c.keys.Load(), c.kind, token, domainOrAppName, true, now(nowMs), uidBuf)
 }
 
 func (c *core) decryptAt(token, domainOrAppName string, nowMs int64) DecryptionResponse {
@@ -114,7 +124,7 @@ func (c *core) decryptAt(token, domainOrAppName string, nowMs int64) DecryptionR
 func (c *core) RefreshJSON(data []byte) error {
 	n := c.started.Add(1)
 	set, err := c.parseKeys(data)
-	c.record(n, set, err)
+	c.record(n, set, err, false)
 	return err
 }
 
@@ -148,27 +158,43 @@ func (c *core) SetDefaultIdentityScope(scope int) error {
 }
 
 // record updates the refresh state with the outcome of refresh number n,
-// and on success swaps in its key set. The outcome of a refresh that ends
-// after a later-started one succeeded is dropped: a slow HTTP refresh must
-// neither undo newer keys nor report a failure they made moot.
-func (c *core) record(n uint64, set *keys.Set, err error) {
+// on success swaps in its key set, and publishes the attempt as the newest
+// RefreshEvent. The outcome of a refresh that ends after a later-started
+// one succeeded is dropped from the state: a slow HTTP refresh must
+// neither undo newer keys nor report a failure they made moot (its event
+// says what it did, with the state it left unchanged).
+func (c *core) record(n uint64, set *keys.Set, err error, automatic bool) RefreshEvent {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if n < c.installed {
-		return
-	}
 	t := time.Now()
-	if err != nil {
+	switch {
+	case n < c.installed:
+	case err != nil:
 		c.state.LastFailure = t
 		c.state.LastError = err.Error()
 		c.state.ConsecutiveFailures++
-		return
+	default:
+		c.keys.Store(set)
+		c.installed = n
+		c.state.LastSuccess = t
+		c.state.LastError = ""
+		c.state.ConsecutiveFailures = 0
 	}
-	c.keys.Store(set)
-	c.installed = n
-	c.state.LastSuccess = t
-	c.state.LastError = ""
-	c.state.ConsecutiveFailures = 0
+	c.event = RefreshEvent{
+		Seq:                 c.event.Seq + 1,
+		Time:                t,
+		Success:             err == nil,
+		Automatic:           automatic,
+		ConsecutiveFailures: c.state.ConsecutiveFailures,
+	}
+	if ks := c.keys.Load(); ks != nil {
+		c.event.KeyCount = ks.Len()
+	}
+	if err != nil {
+		c.event.Message = err.Error()
+	}
+	c.notifyLocked()
+	return c.event
 }
 
 // RefreshState is what a client knows about its keys and refreshes.
@@ -196,12 +222,17 @@ func (c *core) RefreshState() RefreshState {
 // Close stops automatic refresh for good: StartAutoRefresh fails with
 // ErrClosed after it, also when the two race (the C ABI frees a handle
 // while another thread starts its refresh, which would otherwise leave a
-// refresher running that nothing can stop). The client stays usable with
-// its keys.
+// refresher running that nothing can stop). It wakes every waiter
+// (WaitForKeys, WaitRefreshEvent), which then return ErrClosed unless what
+// they wait for has happened. The client stays usable with its keys.
 func (c *core) Close() {
 	c.autoMu.Lock()
 	defer c.autoMu.Unlock()
 	c.closed = true
+	c.mu.Lock()
+	c.waitClosed = true
+	c.notifyLocked()
+	c.mu.Unlock()
 	c.stopAutoRefresh()
 }
 

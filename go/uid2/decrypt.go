@@ -123,7 +123,11 @@ const scratchSize = 512
 //     and Python ignore it), checked after expiry as .NET does;
 //   - v2 tokens of any length are accepted (.NET insists on 133 bytes),
 //     and v3/v4 tokens have no minimum length beyond their structure.
-func decrypt(ks *keys.Set, kind clientKind, text, domain string, nowMs int64, uidBuf []byte) Decrypted {
+//
+// checkDomain false skips the domain/app-name check: the legacy
+// encrypted-data API takes a token's site without a name to check, as
+// .NET's LegacyWithoutDomainOrAppNameCheck does.
+func decrypt(ks *keys.Set, kind clientKind, text, domain string, checkDomain bool, nowMs int64, uidBuf []byte) Decrypted {
 	if ks == nil {
 		return Decrypted{Status: NotInitialized, IdentityType: IdentityTypeUnknown}
 	}
@@ -194,7 +198,7 @@ func decrypt(ks *keys.Set, kind clientKind, text, domain string, nowMs int64, ui
 		d.Status = UserOptedOut
 		return d
 	}
-	if kind == bidstreamKind && d.IsClientSideGenerated && !ks.DomainOrAppNameAllowed(site.SiteID, domain) {
+	if checkDomain && kind == bidstreamKind && d.IsClientSideGenerated && !ks.DomainOrAppNameAllowed(site.SiteID, domain) {
 		d.Status = DomainOrAppNameCheckFailed
 		return d
 	}

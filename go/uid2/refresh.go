@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/libuid2/libuid2/go/envelope"
 	"github.com/libuid2/libuid2/go/keys"
@@ -34,10 +37,14 @@ func (c *core) keyPath() string {
 // and swaps them in. ctx bounds the whole exchange. On error the current
 // keys are kept; errors never contain the API key or the secret.
 func (c *core) Refresh(ctx context.Context) error {
+	_, err := c.refresh(ctx, false)
+	return err
+}
+
+func (c *core) refresh(ctx context.Context, automatic bool) (RefreshEvent, error) {
 	n := c.started.Add(1)
 	set, err := c.fetch(ctx)
-	c.record(n, set, err)
-	return err
+	return c.record(n, set, err, automatic), err
 }
 
 func (c *core) fetch(ctx context.Context) (*keys.Set, error) {
@@ -73,6 +80,9 @@ func (c *core) fetch(ctx context.Context) (*keys.Set, error) {
 	}
 	// Only 200 responses are encrypted (uid2-spec §4.1).
 	if resp.StatusCode != http.StatusOK {
+		if msg := c.serviceMessage(data); msg != "" {
+			return nil, fmt.Errorf("refresh from %s: HTTP %d: %s", where, resp.StatusCode, msg)
+		}
 		return nil, fmt.Errorf("refresh from %s: HTTP %d", where, resp.StatusCode)
 	}
 	if len(data) > maxKeyResponse {
@@ -87,6 +97,40 @@ func (c *core) fetch(ctx context.Context) (*keys.Set, error) {
 		return nil, fmt.Errorf("refresh from %s: %w", where, err)
 	}
 	return set, nil
+}
+
+// maxServiceMessage bounds the service's message quoted in an error.
+const maxServiceMessage = 200
+
+// serviceMessage is what a key service said in an error body: the
+// operator (and our key service) answer {"status": …, "message": …}; the
+// message, else the status. Anything else (a proxy's HTML page) is not
+// quoted. The API key is cut out should a service echo it.
+func (c *core) serviceMessage(body []byte) string {
+	var e struct {
+		Status  string `json:"status"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(bytes.TrimSpace(body), &e) != nil {
+		return ""
+	}
+	msg := e.Message
+	if msg == "" {
+		msg = e.Status
+	}
+	msg = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, msg)
+	if c.apiKey != "" {
+		msg = strings.ReplaceAll(msg, c.apiKey, "[API key]")
+	}
+	if len(msg) > maxServiceMessage {
+		msg = strings.ToValidUTF8(msg[:maxServiceMessage], "") + "…"
+	}
+	return msg
 }
 
 // redact keeps a URL's scheme, host and path: user info and queries could
@@ -115,6 +159,10 @@ type AutoRefreshOptions struct {
 	Interval time.Duration
 	// Timeout of each attempt; default 30 s.
 	Timeout time.Duration
+	// Logger receives a Warn record for each failed attempt (its reason,
+	// never a secret) and an Info record when one succeeds after failures;
+	// nil means slog.Default(). Every attempt is also a RefreshEvent.
+	Logger *slog.Logger
 }
 
 const (
@@ -142,6 +190,9 @@ func (c *core) StartAutoRefresh(opts AutoRefreshOptions) error {
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultRefreshTimeout
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
 	c.autoMu.Lock()
 	defer c.autoMu.Unlock()
 	if c.closed {
@@ -162,13 +213,21 @@ func (c *core) autoRefresh(ctx context.Context, opts AutoRefreshOptions, done ch
 	retry := firstRetryDelay
 	for {
 		attempt, cancel := context.WithTimeout(ctx, opts.Timeout)
-		err := c.Refresh(attempt)
+		ev, err := c.refresh(attempt, true)
 		cancel()
+		if ctx.Err() != nil {
+			return // stopped: an attempt cut short is no failure to report
+		}
 		wait := opts.Interval
 		if err != nil {
 			wait = min(retry, opts.Interval)
 			retry *= 2
+			opts.Logger.Warn("uid2: automatic key refresh failed",
+				"error", ev.Message, "consecutive_failures", ev.ConsecutiveFailures, "retry_in", wait)
 		} else {
+			if retry != firstRetryDelay {
+				opts.Logger.Info("uid2: automatic key refresh succeeded after failures", "keys", ev.KeyCount)
+			}
 			retry = firstRetryDelay
 		}
 		t := time.NewTimer(jitter(wait))
