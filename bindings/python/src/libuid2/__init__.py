@@ -24,7 +24,20 @@ Deploying).
 
 from __future__ import annotations
 
-from ._client import BidstreamClient, EncryptionKeysCollection, SharingClient
+from ._client import LOGGER_NAME, BidstreamClient, EncryptionKeysCollection, SharingClient
+from ._legacy import (
+    DecryptedData,
+    EncryptionKeysAutoRefreshResult,
+    EncryptionKeysAutoRefresher,
+    EuidClientFactory,
+    Uid2Client,
+    Uid2ClientError,
+    Uid2ClientFactory,
+    decrypt,
+    decrypt_data,
+    encrypt,
+    encrypt_data,
+)
 from ._native import ForkedProcessError, LibraryError
 from ._types import (
     AdvertisingTokenVersion,
@@ -46,22 +59,34 @@ __version__ = "0.1.0"
 __all__ = [
     "AdvertisingTokenVersion",
     "BidstreamClient",
+    "DecryptedData",
     "DecryptedToken",
     "DecryptedTokens",
     "DecryptionResponse",
     "DecryptionStatus",
     "EncryptionDataResponse",
     "EncryptionError",
+    "EncryptionKeysAutoRefreshResult",
+    "EncryptionKeysAutoRefresher",
     "EncryptionKeysCollection",
     "EncryptionStatus",
+    "EuidClientFactory",
     "ForkedProcessError",
     "IdentityScope",
     "IdentityType",
+    "LOGGER_NAME",
     "LibraryError",
     "RefreshResponse",
     "RefreshState",
     "SharingClient",
+    "Uid2Client",
+    "Uid2ClientError",
+    "Uid2ClientFactory",
     "client_count",
+    "decrypt",
+    "decrypt_data",
+    "encrypt",
+    "encrypt_data",
     "library_path",
     "library_version",
 ]

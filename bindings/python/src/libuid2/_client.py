@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as _dt
+import logging
 import threading
 from array import array
 from functools import partial
@@ -30,7 +31,11 @@ from ._types import (
     datetime_to_ms,
 )
 
-__all__ = ["SharingClient", "BidstreamClient", "EncryptionKeysCollection"]
+__all__ = ["SharingClient", "BidstreamClient", "EncryptionKeysCollection", "LOGGER_NAME"]
+
+#: The logger that reports automatic refreshes (failures as warnings).
+LOGGER_NAME = "libuid2"
+_log = logging.getLogger(LOGGER_NAME)
 
 _new_encrypted = partial(tuple.__new__, EncryptionDataResponse)
 _INT32_MAX = 2**31 - 1
@@ -158,6 +163,7 @@ class _Client:
         if status != 0:
             raise ValueError(_native.last_error_message() or _native.status_name(status))
         self._lib = lib
+        self._refresh_logger: Optional[threading.Thread] = None
         self._decrypt = lib.uid2_decrypt
         self._decrypt_batch = lib.uid2_decrypt_batch
         self._encrypt = lib.uid2_encrypt
@@ -239,6 +245,25 @@ class _Client:
         )
         if status == _native.INVALID_ARGUMENT:
             raise ValueError(_native.last_error_message() or "automatic refresh needs base_url, auth_key and secret_key")
+        if status != 0:
+            self._raise_for(status)
+        with _logger_lock:
+            if self._refresh_logger is None:
+                self._refresh_logger = threading.Thread(
+                    target=_log_refreshes, args=(self._lib, self._handle.value, type(self).__name__),
+                    name="libuid2-refresh-log", daemon=True,
+                )
+                self._refresh_logger.start()
+
+    def wait_for_keys(self, timeout: float = 30.0) -> None:
+        """Wait until the client has keys (from any refresh: automatic, HTTP or
+        JSON), at most ``timeout`` seconds (0: do not wait). Returns at once if
+        it has them; raises ``TimeoutError`` saying why (with the last
+        refresh failure's reason) if it has none by then. For
+        ``start_auto_refresh()``, which returns before its first refresh."""
+        status = self._lib.uid2_wait_for_keys(self._handle, _timeout_ms(timeout, "timeout", 0))
+        if status == _native.TIMED_OUT:
+            raise TimeoutError(_native.last_error_message() or f"no keys after {timeout} s")
         if status != 0:
             self._raise_for(status)
 
@@ -363,12 +388,46 @@ class EncryptionKeysCollection:
         return f"<EncryptionKeysCollection of {type(self._client).__name__}>"
 
 
-def _timeout_ms(seconds: float, what: str) -> int:
+_logger_lock = threading.Lock()
+_EVENT_WAIT_MS = 600_000
+
+
+def _log_refreshes(lib: ctypes.CDLL, handle: int, client: str) -> None:
+    """A client's refresh logger (a daemon thread from its first
+    start_auto_refresh until it is closed): logs each failed automatic
+    refresh as a warning, with the library's reason (which never holds a
+    secret), and the first success after failures. It holds the handle's
+    number, not the client, so the client can still be collected; freeing
+    the handle ends the wait and the thread."""
+    event = _native.RefreshEvent()
+    message = ctypes.create_string_buffer(2048)
+    seq, failing = 0, False
+    while True:
+        status = lib.uid2_refresh_event_wait(handle, seq, _EVENT_WAIT_MS, ctypes.byref(event), message, len(message), None)
+        if status == _native.TIMED_OUT:
+            continue
+        if status != 0:  # INVALID_HANDLE: the client was closed
+            return
+        seq = event.seq
+        if not event.automatic:
+            continue  # refresh() and refresh_json() report to their caller
+        if not event.success:
+            failing = True
+            _log.warning(
+                "automatic key refresh of %s failed (%d in a row; %d keys kept): %s",
+                client, event.consecutive_failures, event.key_count, message.value.decode("utf-8", "replace"),
+            )
+        elif failing:
+            failing = False
+            _log.info("automatic key refresh of %s succeeded again (%d keys)", client, event.key_count)
+
+
+def _timeout_ms(seconds: float, what: str, minimum_ms: int = 1) -> int:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise TypeError(f"{what} must be a number of seconds, not {type(seconds).__name__}")
     ms = int(seconds * 1000)
-    if not 0 < ms <= 0xFFFFFFFF:
-        raise ValueError(f"{what} must be between 0.001 and {0xFFFFFFFF // 1000} seconds")
+    if not minimum_ms <= ms <= 0xFFFFFFFF:
+        raise ValueError(f"{what} must be between {minimum_ms / 1000} and {0xFFFFFFFF // 1000} seconds")
     return ms
 
 

@@ -21,7 +21,7 @@ __all__ = [
 
 # The ABI this binding was written against (capi/uid2.h).
 ABI_MAJOR = 1
-ABI_MINOR = 0
+ABI_MINOR = 3  # uid2_wait_for_keys, uid2_refresh_event_wait, legacy encrypted data
 
 # Statuses of capi/uid2.h used by the binding itself (not token statuses).
 SUCCESS = 0
@@ -33,6 +33,7 @@ FORKED_PROCESS = 104
 REFRESH_FAILED = 105
 INVALID_KEYS = 106
 WRONG_CLIENT_TYPE = 107
+TIMED_OUT = 109
 
 CLIENT_SHARING = 1
 CLIENT_BIDSTREAM = 2
@@ -74,6 +75,36 @@ class RefreshStateStruct(ctypes.Structure):
         ("auto_refresh_running", c_int32),
         ("has_keys", c_int32),
         ("key_count", c_int32),
+    ]
+
+
+class RefreshEvent(ctypes.Structure):
+    """uid2_refresh_event."""
+
+    _fields_ = [
+        ("seq", c_uint64),
+        ("time_ms", ctypes.c_int64),
+        ("success", c_int32),
+        ("automatic", c_int32),
+        ("key_count", c_int32),
+        ("consecutive_failures", c_int32),
+    ]
+
+
+class EncryptDataRequest(ctypes.Structure):
+    """uid2_encrypt_data_request (bytes assigned to the pointer fields are
+    kept alive by the structure)."""
+
+    _fields_ = [
+        ("data", c_char_p),
+        ("data_len", c_size_t),
+        ("site_id", c_int32),
+        ("advertising_token", c_char_p),
+        ("advertising_token_len", c_size_t),
+        ("key_id", ctypes.c_int64),
+        ("iv", c_char_p),
+        ("iv_len", c_size_t),
+        ("now_ms", ctypes.c_int64),
     ]
 
 
@@ -136,6 +167,16 @@ _SIGNATURES = {
     "uid2_encrypt_batch": (
         _i32,
         [_u64, _cp, _vp, _sz, _i64, _i64, _vp, _sz, _vp, _vp, _vp],
+    ),
+    "uid2_wait_for_keys": (_i32, [_u64, c_uint32]),
+    "uid2_refresh_event_wait": (
+        _i32,
+        [_u64, _u64, c_uint32, POINTER(RefreshEvent), _vp, _sz, POINTER(c_size_t)],
+    ),
+    "uid2_encrypt_data": (_i32, [_u64, POINTER(EncryptDataRequest), _vp, _sz, POINTER(c_size_t)]),
+    "uid2_decrypt_data": (
+        _i32,
+        [_u64, _cp, _sz, _vp, _sz, POINTER(c_size_t), POINTER(ctypes.c_int64), POINTER(c_int32)],
     ),
     "uid2_encrypt_with_nonces_insecure_for_tests": (
         _i32,
