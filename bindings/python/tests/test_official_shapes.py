@@ -148,3 +148,13 @@ def test_module_functions_raise_in_a_forked_child(sharing):
     with os.fdopen(read) as f:
         assert f.read() == "ForkedProcessError,ForkedProcessError"
     assert status == 0
+
+
+@pytest.mark.parametrize("secret", ["AAAA", "not base64 of 32 bytes", "A" * 42 + "=="])
+def test_a_malformed_secret_raises_in_the_constructor(secret):
+    """Kept as the official Java SDK does (a difference from official Python,
+    which accepts some of these until refresh())."""
+    with pytest.raises(ValueError):
+        SharingClient("http://127.0.0.1:1", "key", secret)
+    with pytest.raises(ValueError):
+        libuid2.Uid2ClientFactory.create("http://127.0.0.1:1", "key", secret)
