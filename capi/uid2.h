@@ -11,6 +11,11 @@
  *   client-side-generated tokens. A client holds an immutable snapshot of the
  *   keys it last loaded; a refresh (over HTTP or from a JSON buffer) swaps in
  *   a new snapshot atomically, and a failed refresh keeps the previous one.
+ *   uid2_wait_for_keys waits for the first keys (automatic refresh starts
+ *   in the background); every completed refresh attempt is an event that
+ *   uid2_refresh_event_wait reports, with its failure's reason (the library
+ *   logs nothing itself). Since ABI 1.3, any client also encrypts and
+ *   decrypts the official SDKs' legacy encrypted data.
  *
  * Buffers and ownership
  *   Every buffer is owned by the caller. The library never returns memory it

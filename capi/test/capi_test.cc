@@ -782,4 +782,352 @@ TEST(Abi, ForkedChildIsRefused) {
   EXPECT_EQ(UID2_STATUS_INVALID_PAYLOAD, uid2_decrypt(c.h, "!!!!", 4, nullptr, 0, 1700000000000, &r));
 }
 
+// ---- ABI 1.3: legacy encrypted data ----
+
+std::string hexOf(const uint8_t *p, size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; i++) {
+    s += digits[p[i] >> 4];
+    s += digits[p[i] & 15];
+  }
+  return s;
+}
+
+// An encrypt_data case as a binding runs it: the blob, and for a
+// successful one the exact-size, one-short and NUL-terminated buffers.
+json encryptDataCase(uid2_client h, const json &c) {
+  std::vector<uint8_t> data = unhex(c["data"]), iv = unhex(c["iv"]);
+  std::string token = c["advertising_token"].is_null() ? "" : c["advertising_token"].get<std::string>();
+  uid2_encrypt_data_request r{};
+  r.data = data.data();
+  r.data_len = data.size();
+  r.site_id = c["site_id"].is_null() ? 0 : c["site_id"].get<int32_t>();
+  r.advertising_token = c["advertising_token"].is_null() ? nullptr : token.c_str();
+  r.advertising_token_len = token.size();
+  r.key_id = c["key_id"].is_null() ? 0 : c["key_id"].get<int64_t>();
+  r.iv = iv.data();
+  r.iv_len = iv.size();
+  r.now_ms = c["now_ms"];
+  char out[4096];
+  size_t n = 12345;
+  uid2_status st = uid2_encrypt_data(h, &r, out, sizeof out, &n);
+  json j{{"status", uid2_status_name(st)}, {"encrypted", ""}};
+  if (st != UID2_STATUS_SUCCESS) {
+    EXPECT_EQ(0u, n) << c["name"];
+    return j;
+  }
+  EXPECT_EQ(n, std::strlen(out)) << c["name"];
+  j["encrypted"] = std::string(out, n);
+  size_t need = 0;
+  EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL, uid2_encrypt_data(h, &r, nullptr, 0, &need)) << c["name"];
+  EXPECT_EQ(n, need);
+  std::string exact(n, '#');
+  EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL, uid2_encrypt_data(h, &r, exact.data(), n - 1, &need));
+  EXPECT_EQ(std::string(n, '#'), exact) << "nothing is written when the buffer is too small";
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt_data(h, &r, exact.data(), n, &need));
+  EXPECT_EQ(std::string(out, n), exact) << "exact size: the text without its NUL";
+  return j;
+}
+
+json decryptDataCase(uid2_client h, const json &c) {
+  std::string enc = c["encrypted"];
+  std::vector<uint8_t> out(enc.size() + 1);  // encrypted_len always suffices
+  size_t n = 12345;
+  int64_t at = 1;
+  int32_t site = 1;
+  uid2_status st = uid2_decrypt_data(h, enc.data(), enc.size(), out.data(), enc.size(), &n, &at, &site);
+  json j{{"status", uid2_status_name(st)}, {"data", ""}, {"encrypted_at_ms", 0}, {"site_id", 0}};
+  if (st != UID2_STATUS_SUCCESS) {
+    EXPECT_TRUE(n == 0 && at == 0 && site == 0) << c["name"];
+    return j;
+  }
+  j["data"] = hexOf(out.data(), n);
+  j["encrypted_at_ms"] = at;
+  j["site_id"] = site;
+  size_t need = 0;
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_decrypt_data(h, enc.data(), enc.size(), out.data(), n, &need, nullptr, nullptr));
+  EXPECT_EQ(n, need);
+  if (n > 0) {
+    EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL,
+              uid2_decrypt_data(h, enc.data(), enc.size(), out.data(), n - 1, &need, nullptr, nullptr));
+    EXPECT_EQ(n, need);
+    EXPECT_EQ(UID2_STATUS_BUFFER_TOO_SMALL, uid2_decrypt_data(h, enc.data(), enc.size(), nullptr, 0, &need, &at, nullptr));
+    EXPECT_EQ(n, need);
+  }
+  return j;
+}
+
+TEST(Abi13, EncryptedDataVectors) {
+  int cases = 0;
+  for (const auto &e : std::filesystem::directory_iterator(env("UID2_VECTORS") + "/encrypted-data")) {
+    json f = json::parse(readFile(e.path().string()));
+    Client c(typeOf(f));
+    if (!f["keys"].is_null()) c.load(f["keys"]);
+    for (auto &cs : f["cases"]) {
+      cases++;
+      if (cs["op"] == "encrypt_data") {
+        EXPECT_EQ(cs["expect"], encryptDataCase(c.h, cs)) << e.path().filename() << " / " << cs["name"];
+      } else {
+        ASSERT_EQ("decrypt_data", cs["op"]);
+        EXPECT_EQ(cs["expect"], decryptDataCase(c.h, cs)) << e.path().filename() << " / " << cs["name"];
+      }
+    }
+  }
+  EXPECT_GT(cases, 60);
+}
+
+TEST(Abi13, EncryptedDataArguments) {
+  json f = json::parse(readFile(env("UID2_VECTORS") + "/encrypted-data/encrypted-data.json"));
+  // Any client may encrypt data: a bidstream client too.
+  Client c(UID2_CLIENT_BIDSTREAM);
+  c.load(f["keys"]);
+  const uint8_t data[] = {1, 2, 3};
+  const uint8_t iv[12] = {0};
+  char out[256];
+  size_t n = 0;
+  uid2_encrypt_data_request r{};
+  r.data = data;
+  r.data_len = sizeof data;
+  r.site_id = 9000;
+  r.now_ms = 1700000000000;
+  // A random IV: two blobs of the same data differ, and both decrypt.
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt_data(c.h, &r, out, sizeof out, &n)) << lastError();
+  std::string first(out, n);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt_data(c.h, &r, out, sizeof out, &n));
+  EXPECT_NE(first, std::string(out, n));
+  for (const std::string &blob : {first, std::string(out, n)}) {
+    uint8_t back[16];
+    size_t bn = 0;
+    int32_t site = 0;
+    EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_decrypt_data(c.h, blob.data(), blob.size(), back, sizeof back, &bn, nullptr, &site));
+    EXPECT_EQ(hexOf(data, sizeof data), hexOf(back, bn));
+    EXPECT_EQ(9000, site);
+  }
+
+  auto invalid = [&](uid2_encrypt_data_request q, const char *why) {
+    size_t len = 99;
+    EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_encrypt_data(c.h, &q, out, sizeof out, &len)) << why;
+    EXPECT_NE("", lastError()) << why;
+  };
+  uid2_encrypt_data_request q = r;
+  q.site_id = 0;
+  invalid(q, "none of site, token, key");
+  q = r;
+  q.key_id = 301;
+  invalid(q, "site and key");
+  q = r;
+  q.advertising_token = "x";
+  q.advertising_token_len = 1;
+  invalid(q, "site and token");
+  q = r;
+  q.iv = iv;
+  q.iv_len = 16;
+  invalid(q, "iv_len 16");
+  q = r;
+  q.iv_len = 12;
+  invalid(q, "NULL iv with a length");
+  q = r;
+  q.data = nullptr;
+  invalid(q, "NULL data with a length");
+  q = r;
+  q.advertising_token_len = 3;
+  invalid(q, "NULL token with a length");
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_encrypt_data(c.h, nullptr, out, sizeof out, &n));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_encrypt_data(c.h, &r, out, sizeof out, nullptr));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_encrypt_data(c.h, &r, nullptr, 10, &n));
+  q = r;
+  q.data = nullptr;
+  q.data_len = 0;
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_encrypt_data(c.h, &q, out, sizeof out, &n)) << "NULL data of length 0";
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_encrypt_data(0, &r, out, sizeof out, &n));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_encrypt_data(987654321, &r, out, sizeof out, &n));
+
+  uint8_t back[64];
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_data(c.h, first.data(), first.size(), back, sizeof back, nullptr, nullptr, nullptr));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_data(c.h, nullptr, 4, back, sizeof back, &n, nullptr, nullptr));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_data(c.h, first.data(), first.size(), nullptr, 8, &n, nullptr, nullptr));
+  EXPECT_EQ(UID2_STATUS_INVALID_PAYLOAD, uid2_decrypt_data(c.h, nullptr, 0, back, sizeof back, &n, nullptr, nullptr));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_decrypt_data(0, first.data(), first.size(), back, sizeof back, &n, nullptr, nullptr));
+}
+
+// ---- ABI 1.3: waiting for keys, refresh events ----
+
+using Clock = std::chrono::steady_clock;
+
+long msSince(Clock::time_point t) {
+  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
+}
+
+TEST(Abi13, WaitForKeys) {
+  json f = vectorFile("sharing.json");
+  const std::string keys = f["keys"].dump();
+  Client c(UID2_CLIENT_SHARING);
+  EXPECT_EQ(UID2_STATUS_TIMED_OUT, uid2_wait_for_keys(c.h, 0));
+  EXPECT_EQ("no keys after 0 ms", lastError());
+  auto t0 = Clock::now();
+  EXPECT_EQ(UID2_STATUS_TIMED_OUT, uid2_wait_for_keys(c.h, 100));
+  EXPECT_GE(msSince(t0), 100);
+  // A failed refresh: its reason is in the message.
+  EXPECT_EQ(UID2_STATUS_INVALID_KEYS, uid2_refresh_json(c.h, "{}", 2));
+  EXPECT_EQ(UID2_STATUS_TIMED_OUT, uid2_wait_for_keys(c.h, 10));
+  EXPECT_EQ(0u, lastError().find("no keys after 10 ms; last refresh failed: key JSON has no \"keys\" array"))
+      << lastError();
+  // Keys loaded by another thread end the wait at once.
+  std::thread loader([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_json(c.h, keys.data(), keys.size()));
+  });
+  t0 = Clock::now();
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_wait_for_keys(c.h, 20000)) << lastError();
+  EXPECT_LT(msSince(t0), 10000);
+  loader.join();
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_wait_for_keys(c.h, 0));
+  // A failed refresh after keys keeps them: still SUCCESS.
+  EXPECT_EQ(UID2_STATUS_INVALID_KEYS, uid2_refresh_json(c.h, "[", 1));
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_wait_for_keys(c.h, 0));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_wait_for_keys(0, 10));
+}
+
+// An event as a listener sees it.
+struct Event {
+  uid2_status status;
+  uid2_refresh_event ev{};
+  std::string msg;
+  size_t msgLen = 0;
+};
+
+Event waitEvent(uid2_client h, uint64_t after, uint32_t timeoutMs) {
+  Event e;
+  char buf[512];
+  std::memset(buf, 'x', sizeof buf - 1);  // a NUL must be written on SUCCESS
+  buf[sizeof buf - 1] = 0;
+  e.status = uid2_refresh_event_wait(h, after, timeoutMs, &e.ev, buf, sizeof buf, &e.msgLen);
+  e.msg = buf;
+  return e;
+}
+
+TEST(Abi13, RefreshEvents) {
+  json f = vectorFile("sharing.json");
+  const std::string keys = f["keys"].dump();
+  Client c(UID2_CLIENT_SHARING);
+  Event e = waitEvent(c.h, 0, 0);
+  EXPECT_EQ(UID2_STATUS_TIMED_OUT, e.status);
+  EXPECT_EQ(0u, e.ev.seq) << "nothing written on TIMED_OUT";
+
+  int64_t before = static_cast<int64_t>(time(nullptr)) * 1000 - 1000;
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_json(c.h, keys.data(), keys.size()));
+  e = waitEvent(c.h, 0, 0);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, e.status);
+  EXPECT_EQ(1u, e.ev.seq);
+  EXPECT_EQ(1, e.ev.success);
+  EXPECT_EQ(0, e.ev.automatic);
+  EXPECT_EQ(static_cast<int32_t>(f["keys"]["body"]["keys"].size()), e.ev.key_count);
+  EXPECT_EQ(0, e.ev.consecutive_failures);
+  EXPECT_GE(e.ev.time_ms, before);
+  EXPECT_EQ("", e.msg);
+  EXPECT_EQ(0u, e.msgLen);
+
+  // A failure: the reason, with its full length; the old keys stay.
+  EXPECT_EQ(UID2_STATUS_INVALID_KEYS, uid2_refresh_json(c.h, "{}", 2));
+  e = waitEvent(c.h, 1, 1000);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, e.status);
+  EXPECT_EQ(2u, e.ev.seq);
+  EXPECT_EQ(0, e.ev.success);
+  EXPECT_EQ(1, e.ev.consecutive_failures);
+  EXPECT_GT(e.ev.key_count, 0);
+  EXPECT_EQ("key JSON has no \"keys\" array", e.msg);
+  EXPECT_EQ(e.msg.size(), e.msgLen);
+  // Truncated like uid2_last_error_message; the full length is reported.
+  char small[4];
+  size_t len = 0;
+  uid2_refresh_event ev{};
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_event_wait(c.h, 1, 0, &ev, small, sizeof small, &len));
+  EXPECT_STREQ("key", small);
+  EXPECT_EQ(e.msg.size(), len);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_event_wait(c.h, 1, 0, &ev, nullptr, 0, nullptr));
+  EXPECT_EQ(2u, ev.seq);
+
+  // Only the newest is kept: a listener that fell behind sees seq 5.
+  EXPECT_EQ(UID2_STATUS_INVALID_KEYS, uid2_refresh_json(c.h, "[", 1));
+  EXPECT_EQ(UID2_STATUS_INVALID_KEYS, uid2_refresh_json(c.h, "[", 1));
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_refresh_json(c.h, keys.data(), keys.size()));
+  e = waitEvent(c.h, 2, 0);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, e.status);
+  EXPECT_EQ(5u, e.ev.seq);
+  EXPECT_EQ(1, e.ev.success);
+  EXPECT_EQ(0, e.ev.consecutive_failures);
+  e = waitEvent(c.h, 4, 0);
+  EXPECT_EQ(5u, e.ev.seq) << "after_seq below the newest: the newest";
+  auto t0 = Clock::now();
+  EXPECT_EQ(UID2_STATUS_TIMED_OUT, waitEvent(c.h, 5, 100).status);
+  EXPECT_GE(msSince(t0), 100);
+
+  // A listener thread wakes for the next attempt.
+  Event next;
+  std::thread listener([&] { next = waitEvent(c.h, 5, 20000); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(UID2_STATUS_INVALID_KEYS, uid2_refresh_json(c.h, "[", 1));
+  listener.join();
+  EXPECT_EQ(UID2_STATUS_SUCCESS, next.status);
+  EXPECT_EQ(6u, next.ev.seq);
+
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_refresh_event_wait(c.h, 0, 0, nullptr, nullptr, 0, nullptr));
+  EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_refresh_event_wait(c.h, 0, 0, &ev, nullptr, 5, nullptr));
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_refresh_event_wait(0, 0, 0, &ev, nullptr, 0, nullptr));
+}
+
+// Freeing a client wakes every thread waiting on it with INVALID_HANDLE.
+TEST(Abi13, FreeWakesWaiters) {
+  uid2_client h;
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_client_new(UID2_CLIENT_SHARING, nullptr, nullptr, nullptr, &h));
+  std::atomic<int> keysStatus{-1}, eventStatus{-1};
+  auto t0 = Clock::now();
+  std::thread a([&] { keysStatus = uid2_wait_for_keys(h, 30000); });
+  std::thread b([&] {
+    uid2_refresh_event ev;
+    eventStatus = uid2_refresh_event_wait(h, 0, 30000, &ev, nullptr, 0, nullptr);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_client_free(h));
+  a.join();
+  b.join();
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, keysStatus.load());
+  EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, eventStatus.load());
+  EXPECT_LT(msSince(t0), 10000);
+}
+
+// Over HTTP: automatic refresh with a bad API key is seen by a listener
+// with the service's message, and by uid2_wait_for_keys; never a secret.
+TEST(Abi13, AutomaticRefreshFailureIsReported) {
+  uid2test::KeyService service;
+  uid2test::SharingSites sites(service);
+  const std::string badKey = "UID2-C-L-999-notAKey";
+  Client bad(UID2_CLIENT_SHARING, service.Url().c_str(), badKey.c_str(), sites.receiver.secret.c_str());
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_auto_refresh_start(bad.h, 3600000, 5000));
+  Event e = waitEvent(bad.h, 0, 10000);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, e.status);
+  EXPECT_EQ(1u, e.ev.seq);
+  EXPECT_EQ(0, e.ev.success);
+  EXPECT_EQ(1, e.ev.automatic);
+  EXPECT_EQ(0, e.ev.key_count);
+  EXPECT_NE(std::string::npos, e.msg.find("HTTP 401: unknown API key")) << e.msg;
+  EXPECT_EQ(std::string::npos, e.msg.find(badKey));
+  EXPECT_EQ(std::string::npos, e.msg.find(sites.receiver.secret));
+  EXPECT_EQ(UID2_STATUS_TIMED_OUT, uid2_wait_for_keys(bad.h, 10));
+  const std::string msg = lastError();
+  EXPECT_EQ(0u, msg.find("no keys after 10 ms; last refresh failed: refresh from ")) << msg;
+  EXPECT_NE(std::string::npos, msg.find("HTTP 401: unknown API key")) << msg;
+  EXPECT_EQ(std::string::npos, msg.find(badKey));
+
+  ServiceClient good(UID2_CLIENT_SHARING, service, sites.receiver);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, uid2_auto_refresh_start(good.h, 3600000, 5000));
+  EXPECT_EQ(UID2_STATUS_SUCCESS, uid2_wait_for_keys(good.h, 10000)) << lastError();
+  e = waitEvent(good.h, 0, 0);
+  ASSERT_EQ(UID2_STATUS_SUCCESS, e.status);
+  EXPECT_EQ(1, e.ev.success);
+  EXPECT_EQ(1, e.ev.automatic);
+  EXPECT_GT(e.ev.key_count, 0);
+}
+
 }  // namespace

@@ -6,8 +6,9 @@
  *
  *   1. coop/hybrid suspend, a thread of Mono's: every call that runs Go on
  *      the calling thread is one GC-unsafe region (entered and left once,
- *      never nested); refresh, auto-refresh and free run Go on another
- *      thread and enter no region, yet return their status and message;
+ *      never nested); refresh, auto-refresh, free and the waits run Go on
+ *      another thread and enter no region, yet return their status, message
+ *      and outputs;
  *   2. preemptive suspend (no region granted), a thread of Mono's: every
  *      such call is refused with UID2_STATUS_UNSUPPORTED_HOST at once, with
  *      a message that says what to do, and Go is not entered;
@@ -122,6 +123,21 @@ static void calls_on_this_thread(uid2_client c, uid2_status want) {
   CHECK(st == want, "refresh_state_get: %s", uid2_status_name(st));
   st = uid2_client_set_default_identity_scope(c, UID2_IDENTITY_SCOPE_UID2);
   CHECK(st == want, "set_default_identity_scope: %s", uid2_status_name(st));
+  const uint8_t data[] = {1, 2, 3};
+  uid2_encrypt_data_request req = {.data = data, .data_len = sizeof data, .key_id = 2};
+  n = 0;
+  st = uid2_encrypt_data(c, &req, out, sizeof out, &n);
+  CHECK(st == want, "encrypt_data: %s", uid2_status_name(st));
+  if (st == UID2_STATUS_SUCCESS) {
+    uint8_t back[16];
+    size_t back_len = 0;
+    st = uid2_decrypt_data(c, out, n, back, sizeof back, &back_len, NULL, NULL);
+    CHECK(st == want && back_len == sizeof data && memcmp(back, data, sizeof data) == 0, "decrypt_data: %s",
+          uid2_status_name(st));
+  } else {
+    st = uid2_decrypt_data(c, "AAAA", 4, NULL, 0, &n, NULL, NULL);
+    CHECK(st == want, "decrypt_data: %s", uid2_status_name(st));
+  }
   uid2_client other = 0;
   st = uid2_client_new(UID2_CLIENT_BIDSTREAM, NULL, NULL, NULL, &other);
   CHECK(st == want, "client_new: %s", uid2_status_name(st));
@@ -147,8 +163,8 @@ int main(void) {
   atomic_store(&enters, 0);
   atomic_store(&leaves, 0);
   calls_on_this_thread(c, UID2_STATUS_SUCCESS);
-  CHECK(atomic_load(&enters) == 9 && atomic_load(&leaves) == 9,
-        "one region for each of the 9 calls (client_free runs off the thread): %d entered, %d left", atomic_load(&enters),
+  CHECK(atomic_load(&enters) == 11 && atomic_load(&leaves) == 11,
+        "one region for each of the 11 calls (client_free runs off the thread): %d entered, %d left", atomic_load(&enters),
         atomic_load(&leaves));
   CHECK(strcmp(uid2_version(), "unknown") != 0 && uid2_client_count() == 1, "version, client_count");
 
@@ -162,6 +178,18 @@ int main(void) {
   CHECK(uid2_client_free(987654321) == UID2_STATUS_INVALID_HANDLE, "free of an unknown handle");
   CHECK(uid2_last_error_message(msg, sizeof msg) > 0 && strstr(msg, "handle") != NULL,
         "free's message comes back: %s", msg);
+  /* The waits (ABI 1.3) too, with what they write to the caller's memory. */
+  CHECK(uid2_wait_for_keys(c, 0) == UID2_STATUS_SUCCESS, "wait_for_keys");
+  uid2_refresh_event ev = {0};
+  char ev_msg[64] = "x";
+  size_t ev_len = 99;
+  /* The newest attempt: the refresh refused above (no URL). */
+  CHECK(uid2_refresh_event_wait(c, 0, 0, &ev, ev_msg, sizeof ev_msg, &ev_len) == UID2_STATUS_SUCCESS &&
+            ev.seq == 3 && ev.success == 0 && strstr(ev_msg, "base URL") != NULL && ev_len > strlen(ev_msg),
+        "refresh_event_wait: seq %llu, %s", (unsigned long long)ev.seq, ev_msg);
+  CHECK(uid2_refresh_event_wait(c, ev.seq, 1, &ev, NULL, 0, NULL) == UID2_STATUS_TIMED_OUT &&
+            uid2_last_error_message(msg, sizeof msg) > 0 && strstr(msg, "no refresh attempt") != NULL,
+        "refresh_event_wait times out, and its message comes back: %s", msg);
   CHECK(atomic_load(&enters) == before, "long calls entered %d regions", atomic_load(&enters) - before);
 
   /* 2. preemptive, a thread of Mono's */

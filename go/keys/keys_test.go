@@ -104,18 +104,22 @@ func TestParseLegacyArray(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	leaky := base64.StdEncoding.EncodeToString([]byte("sixteen byte key"))
 	for name, doc := range map[string]string{
-		"not JSON":        `{"keys":`,
-		"no keys":         `{"caller_site_id":1}`,
-		"keys not array":  `{"keys":{}}`,
-		"status":          `{"status":"error","body":{"keys":[]}}`,
-		"missing secret":  `{"keys":[{"id":1,"activates":1,"expires":2}]}`,
-		"missing expires": `{"keys":[{"id":1,"activates":1,"secret":"` + secret + `"}]}`,
-		"secret length":   `{"keys":[{"id":1,"activates":1,"expires":2,"secret":"` + leaky + `"}]}`,
-		"secret base64":   `{"keys":[{"id":1,"activates":1,"expires":2,"secret":"!!notbase64!!"}]}`,
-		"id type":         `{"keys":[{"id":"1","activates":1,"expires":2,"secret":"` + secret + `"}]}`,
-		"duplicate id":    `{"keys":[` + key(1, 1, 1, 2) + `,` + key(1, 1, 1, 2) + `]}`,
-		"empty":           ``,
-		"body not JSON":   `{"body":"x"}`,
+		"not JSON":         `{"keys":`,
+		"no keys":          `{"caller_site_id":1}`,
+		"keys not array":   `{"keys":{}}`,
+		"status":           `{"status":"error","body":{"keys":[]}}`,
+		"missing secret":   `{"keys":[{"id":1,"activates":1,"expires":2}]}`,
+		"missing expires":  `{"keys":[{"id":1,"activates":1,"secret":"` + secret + `"}]}`,
+		"secret length":    `{"keys":[{"id":1,"activates":1,"expires":2,"secret":"` + leaky + `"}]}`,
+		"secret base64":    `{"keys":[{"id":1,"activates":1,"expires":2,"secret":"!!notbase64!!"}]}`,
+		"id type":          `{"keys":[{"id":"1","activates":1,"expires":2,"secret":"` + secret + `"}]}`,
+		"fraction":         `{"keys":[{"id":1,"activates":1.5,"expires":2,"secret":"` + secret + `"}]}`,
+		"expiry fraction":  `{"token_expiry_seconds":259200.5,"keys":[]}`,
+		"expiry float str": `{"token_expiry_seconds":"259200.0","keys":[]}`,
+		"id beyond int64":  `{"keys":[{"id":1e19,"activates":1,"expires":2,"secret":"` + secret + `"}]}`,
+		"site id fraction": `{"keys":[],"site_data":[{"id":1.25,"domain_names":[]}]}`,
+		"empty":            ``,
+		"body not JSON":    `{"body":"x"}`,
 	} {
 		_, err := Parse([]byte(doc), ScopeUID2)
 		require.Error(t, err, name)
@@ -173,4 +177,64 @@ func TestAbsurdTimesSaturate(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, s.Valid(math.MaxInt64-1))
 	assert.NotNil(t, s.ActiveKey(7, 0))
+}
+
+// Integer fields written as whole-number floats are taken, as the official
+// SDKs take them; fractions are refused, naming the field.
+func TestWholeNumberFloats(t *testing.T) {
+	doc := `{"caller_site_id":5.0,"master_keyset_id":9.999999e6,"default_keyset_id":7.00,
+		"token_expiry_seconds":259200.0,"max_sharing_lifetime_seconds":1E2,"allow_clock_skew_seconds":30.0,
+		"keys":[{"id":1.0,"keyset_id":7.0,"site_id":-1.0,"created":10.0,"activates":10.0,"expires":2e1,"secret":"` + secret + `"}],
+		"site_data":[{"id":5.0,"domain_names":["a.com"]}]}`
+	s, err := Parse([]byte(doc), ScopeUID2)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5), s.CallerSiteID)
+	assert.Equal(t, int64(9999999), s.MasterKeysetID)
+	assert.Equal(t, int64(7), s.DefaultKeysetID)
+	assert.Equal(t, int64(259200), s.TokenExpirySeconds)
+	assert.Equal(t, int64(100), s.MaxSharingLifetimeSeconds)
+	assert.Equal(t, int64(30), s.AllowClockSkewSeconds)
+	k := s.Key(1)
+	require.NotNil(t, k)
+	assert.Equal(t, Key{ID: 1, KeysetID: 7, SiteID: -1, Created: 10, Activates: 10, Expires: 20},
+		Key{ID: k.ID, KeysetID: k.KeysetID, SiteID: k.SiteID, Created: k.Created, Activates: k.Activates, Expires: k.Expires})
+	assert.Same(t, k, s.ActiveKey(7, 15_000))
+	assert.True(t, s.DomainOrAppNameAllowed(5, "a.com"))
+
+	// Exact: a float that only rounds to a whole number is not one.
+	for _, v := range []string{"259200.5", "9007199254740993.5", "1e-1", "0.5"} {
+		_, err := Parse([]byte(`{"keys":[],"caller_site_id":`+v+`}`), ScopeUID2)
+		require.Error(t, err, v)
+		assert.Contains(t, err.Error(), `"caller_site_id"`, v)
+	}
+	s, err = Parse([]byte(`{"keys":[],"caller_site_id":9007199254740993.0}`), ScopeUID2)
+	require.NoError(t, err)
+	assert.Equal(t, int64(9007199254740993), s.CallerSiteID, "beyond float64's precision")
+}
+
+// A key id listed twice: the last entry is the key, everywhere (by id, in
+// its keyset, for its site).
+func TestDuplicateKeyIDKeepsLastEntry(t *testing.T) {
+	other := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	doc := `{"keys":[
+		{"id":1,"keyset_id":7,"activates":10,"expires":100,"secret":"` + secret + `"},
+		{"id":2,"keyset_id":7,"activates":5,"expires":50,"secret":"` + secret + `"},
+		{"id":1,"keyset_id":8,"activates":20,"expires":50,"secret":"` + other + `"}]}`
+	s, err := Parse([]byte(doc), ScopeUID2)
+	require.NoError(t, err)
+	assert.Equal(t, 2, s.Len())
+	k := s.Key(1)
+	require.NotNil(t, k)
+	assert.Equal(t, int64(8), k.KeysetID)
+	assert.Equal(t, int64(20), k.Activates)
+	assert.Same(t, k, s.ActiveKey(8, 30_000))
+	assert.Same(t, s.Key(2), s.ActiveKey(7, 30_000), "the first entry of id 1 left keyset 7")
+	assert.False(t, s.Valid(60_000), "the first entry's later expiry is gone too")
+
+	legacy := `[{"id":3,"site_id":9,"activates":1,"expires":100,"secret":"` + secret + `"},
+		{"id":3,"site_id":10,"activates":1,"expires":100,"secret":"` + other + `"}]`
+	s, err = Parse([]byte(legacy), ScopeUID2)
+	require.NoError(t, err)
+	assert.Nil(t, s.ActiveSiteKey(9, 50_000))
+	assert.Same(t, s.Key(3), s.ActiveSiteKey(10, 50_000))
 }

@@ -6,35 +6,77 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 )
 
+// wholeInt is an integer field of key JSON. Like the official SDKs
+// (Gson's getAsLong, Json.NET's Value<long>), it also takes a number
+// written as a float when its value is whole (259200.0, 2.592e5); unlike
+// them, it refuses a fraction (259200.5), which they round or truncate.
+type wholeInt int64
+
+func (w *wholeInt) UnmarshalJSON(b []byte) error {
+	text := string(b)
+	if v, err := strconv.ParseInt(text, 10, 64); err == nil {
+		*w = wholeInt(v)
+		return nil
+	}
+	// A JSON number here (a string or other value is a type error): exact
+	// rational arithmetic, so that no float rounding makes it whole.
+	r, ok := new(big.Rat).SetString(text)
+	if !ok || text[0] == '"' {
+		return &json.UnmarshalTypeError{Value: jsonKind(text), Type: reflect.TypeFor[int64]()}
+	}
+	if !r.IsInt() || !r.Num().IsInt64() {
+		return &json.UnmarshalTypeError{Value: "number that is not a whole int64", Type: reflect.TypeFor[int64]()}
+	}
+	*w = wholeInt(r.Num().Int64())
+	return nil
+}
+
+// jsonKind names the kind of a JSON value by its first byte.
+func jsonKind(text string) string {
+	switch text[0] {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "bool"
+	}
+	return "value"
+}
+
 type keyJSON struct {
-	ID        *int64  `json:"id"`
-	KeysetID  *int64  `json:"keyset_id"`
-	SiteID    *int64  `json:"site_id"`
-	Created   *int64  `json:"created"`
-	Activates *int64  `json:"activates"`
-	Expires   *int64  `json:"expires"`
-	Secret    *string `json:"secret"`
+	ID        *wholeInt `json:"id"`
+	KeysetID  *wholeInt `json:"keyset_id"`
+	SiteID    *wholeInt `json:"site_id"`
+	Created   *wholeInt `json:"created"`
+	Activates *wholeInt `json:"activates"`
+	Expires   *wholeInt `json:"expires"`
+	Secret    *string   `json:"secret"`
 }
 
 type siteJSON struct {
-	ID          int64    `json:"id"`
+	ID          wholeInt `json:"id"`
 	DomainNames []string `json:"domain_names"`
 }
 
 // bodyJSON is the body of /v2/key/sharing and /v2/key/bidstream.
 type bodyJSON struct {
-	CallerSiteID                *int64          `json:"caller_site_id"`
-	MasterKeysetID              *int64          `json:"master_keyset_id"`
-	DefaultKeysetID             *int64          `json:"default_keyset_id"`
+	CallerSiteID                *wholeInt       `json:"caller_site_id"`
+	MasterKeysetID              *wholeInt       `json:"master_keyset_id"`
+	DefaultKeysetID             *wholeInt       `json:"default_keyset_id"`
 	TokenExpirySeconds          json.RawMessage `json:"token_expiry_seconds"`
-	MaxSharingLifetimeSeconds   *int64          `json:"max_sharing_lifetime_seconds"`
-	MaxBidstreamLifetimeSeconds *int64          `json:"max_bidstream_lifetime_seconds"`
-	AllowClockSkewSeconds       *int64          `json:"allow_clock_skew_seconds"`
+	MaxSharingLifetimeSeconds   *wholeInt       `json:"max_sharing_lifetime_seconds"`
+	MaxBidstreamLifetimeSeconds *wholeInt       `json:"max_bidstream_lifetime_seconds"`
+	AllowClockSkewSeconds       *wholeInt       `json:"allow_clock_skew_seconds"`
 	IdentityScope               *string         `json:"identity_scope"`
 	Keys                        *[]keyJSON      `json:"keys"`
 	SiteData                    []siteJSON      `json:"site_data"`
@@ -143,22 +185,23 @@ func parseBody(b *bodyJSON, defaultScope int) (*Set, error) {
 	s.sites = make(map[int64][]string, len(b.SiteData))
 	for _, site := range b.SiteData {
 		// Java skips site 0 (KeyParser); no token is made for site 0.
-		if site.ID != 0 {
-			s.sites[site.ID] = append(s.sites[site.ID], site.DomainNames...)
+		if id := int64(site.ID); id != 0 {
+			s.sites[id] = append(s.sites[id], site.DomainNames...)
 		}
 	}
 	return s, nil
 }
 
-func setIf(dst *int64, v *int64) {
+func setIf(dst *int64, v *wholeInt) {
 	if v != nil {
-		*dst = *v
+		*dst = int64(*v)
 	}
 }
 
 // parseTokenExpiry reads token_expiry_seconds, which the operator writes as
-// a string and older operators as a number; absent, null or 0 means the
-// 30-day default (Java and .NET).
+// a string and older operators as a number (a whole-number float too, as
+// any integer field); absent, null or 0 means the 30-day default (Java and
+// .NET).
 func parseTokenExpiry(raw json.RawMessage) (int64, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -169,11 +212,16 @@ func parseTokenExpiry(raw json.RawMessage) (int64, error) {
 		if err := json.Unmarshal(raw, &text); err != nil {
 			return 0, errors.New("token_expiry_seconds is not a valid string")
 		}
+		raw = []byte(text) // a string holds an integer: Java's Long.parseLong
+		if _, err := strconv.ParseInt(text, 10, 64); err != nil {
+			raw = nil
+		}
 	}
-	v, err := strconv.ParseInt(text, 10, 64)
-	if err != nil || v < 0 {
+	var w wholeInt
+	if raw == nil || w.UnmarshalJSON(raw) != nil || w < 0 {
 		return 0, fmt.Errorf("token_expiry_seconds %q is not a non-negative integer", text)
 	}
+	v := int64(w)
 	if v == 0 {
 		return DefaultTokenExpirySeconds, nil
 	}
@@ -184,6 +232,7 @@ func (s *Set) addKeys(list []keyJSON) error {
 	s.byID = make(map[int64]*Key, len(list))
 	s.byKeyset = make(map[int64][]*Key)
 	s.bySite = make(map[int64][]*Key)
+	entries := make([]*Key, 0, len(list))
 	for i, kj := range list {
 		if kj.ID == nil || kj.Secret == nil || kj.Activates == nil || kj.Expires == nil {
 			return fmt.Errorf("key %d of %d lacks one of id, secret, activates, expires", i+1, len(list))
@@ -192,19 +241,31 @@ func (s *Set) addKeys(list []keyJSON) error {
 		if err != nil {
 			return fmt.Errorf("key %d: secret is not base64", *kj.ID)
 		}
-		k, err := newKey(*kj.ID, secret)
+		k, err := newKey(int64(*kj.ID), secret)
 		if err != nil {
 			return err
 		}
 		setIf(&k.KeysetID, kj.KeysetID)
 		setIf(&k.SiteID, kj.SiteID)
 		setIf(&k.Created, kj.Created)
-		k.Activates, k.Expires = *kj.Activates, *kj.Expires
+		k.Activates, k.Expires = int64(*kj.Activates), int64(*kj.Expires)
 		k.activatesMs, k.expiresMs = SecondsToMs(k.Activates), SecondsToMs(k.Expires)
-		if _, dup := s.byID[k.ID]; dup {
-			return fmt.Errorf("key %d appears twice", k.ID)
-		}
+		// A key id listed twice: the last entry is the key, as Java's
+		// KeyContainer map (put) keeps it for lookups by id (.NET's
+		// Dictionary.Add throws, refusing the response). Unlike Java, whose
+		// keyset lists keep both entries, the earlier entry is gone for
+		// good, so that encrypt and decrypt agree on the key.
 		s.byID[k.ID] = k
+		entries = append(entries, k)
+	}
+	// In response order, so that keys activated at the same time keep it.
+	for _, k := range entries {
+		if s.byID[k.ID] != k {
+			continue // listed again later
+		}
+		if k.expiresMs > s.latestExpiresMs {
+			s.latestExpiresMs = k.expiresMs
+		}
 		// Like Java and .NET, only positive keyset ids are indexed: other
 		// sites' keys come without one and serve decryption only.
 		if k.KeysetID > 0 {
@@ -214,9 +275,6 @@ func (s *Set) addKeys(list []keyJSON) error {
 		// array gives master keys -1 and publisher keys -2).
 		if k.SiteID > 0 {
 			s.bySite[k.SiteID] = append(s.bySite[k.SiteID], k)
-		}
-		if k.expiresMs > s.latestExpiresMs {
-			s.latestExpiresMs = k.expiresMs
 		}
 	}
 	// Java and .NET sort each keyset by activation; PY and CPP trust the

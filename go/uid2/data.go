@@ -57,8 +57,8 @@ func (r *EncryptionDataRequest) check() error {
 // EncryptData encrypts req.Data into a legacy encrypted-data blob (v3,
 // AES-GCM), as standard base64 text. The status is one of Success,
 // NotInitialized, KeysNotSynced, NotAuthorizedForKey, KeyInactive,
-// TokenDecryptFailure, EncryptionFailure; err is ErrInvalidDataRequest for
-// a malformed request.
+// TokenDecryptFailure; for a malformed request err is
+// ErrInvalidDataRequest (and the status EncryptionFailure).
 func (c *core) EncryptData(req EncryptionDataRequest) (EncryptionDataResponse, error) {
 	nowMs := int64(0)
 	if !req.Now.IsZero() {

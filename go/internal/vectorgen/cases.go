@@ -3,6 +3,7 @@ package vectorgen
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
@@ -50,7 +51,7 @@ const (
 
 var generators = []func() (string, *File){
 	sharingFile, sharingEUIDFile, sharingDefaultsFile, sharingNoDefaultKeysetFile,
-	notInitializedFile, bidstreamFile, bidstreamLegacyFile,
+	notInitializedFile, bidstreamFile, bidstreamLegacyFile, sharingKeyJSONLeniencyFile,
 }
 
 // decodeUID reads a raw UID's bytes, padding optional.
@@ -375,4 +376,37 @@ func bidstreamLegacyFile() (string, *File) {
 	b.tokenCase("legacy: CSTG without site data", with(t, func(t *tokenSpec) { t.privacyBits = 3 }), strp("example.com"), nowMs, "DOMAIN_OR_APP_NAME_CHECK_FAILED")
 	b.decrypt("legacy: EUID token", b.token("legacy: EUID token", with(t, func(t *tokenSpec) { t.prefix = euidEmail })), nil, nowMs, fail("INVALID_IDENTITY_SCOPE"))
 	return "bidstream-legacy.json", f
+}
+
+// Key JSON as the official SDKs accept it although no operator writes it:
+// integer fields written as whole-number floats (Gson's getAsLong and
+// Json.NET's Value<long> take them), and a key id listed twice, whose last
+// entry is the key (Java's map keeps it). The keys are written by hand: Go
+// would write 259200.0 as 259200.
+func sharingKeyJSONLeniencyFile() (string, *File) {
+	ks := sharingKeys()[:3] // master 101, 102; site 201 (default keyset)
+	wrong := ks[2]
+	wrong.secret = keySpec{id: 999}.secretBytes()
+	key := func(k keySpec, keyset string) string {
+		return fmt.Sprintf(`{"id":%d.0,"keyset_id":%s,"created":%d.0,"activates":%d.0,"expires":%de0,"secret":%q}`,
+			k.id, keyset, k.activates, k.activates, k.expires, base64.StdEncoding.EncodeToString(k.secretBytes()))
+	}
+	keysText := fmt.Sprintf(`{"body":{"caller_site_id":%d.0,"master_keyset_id":%d.00,"default_keyset_id":%d.0,`+
+		`"token_expiry_seconds":259200.0,"max_sharing_lifetime_seconds":2.592e6,"allow_clock_skew_seconds":1800.0,`+
+		`"identity_scope":"UID2","keys":[%s,%s,%s,%s],"site_data":[{"id":%d.0,"domain_names":["example.com"]}]}}`,
+		callerSite, masterKeyset, defaultKeyset,
+		key(ks[0], fmt.Sprintf("%d.0", masterKeyset)), key(wrong, "99998.0"), key(ks[1], fmt.Sprint(masterKeyset)),
+		key(ks[2], fmt.Sprintf("%d.0", defaultKeyset)), callerSite)
+	f := &File{Description: "sharing client, key JSON with whole-number floats and a key id listed twice", Client: "sharing",
+		Keys: json.RawMessage(keysText)}
+	b := &fileBuilder{file: f, ring: newKeyring(ks), scope: "UID2"}
+	t := baseToken()
+	b.tokenCase("decrypt with the last entry of a key listed twice", t, nil, nowMs, "SUCCESS")
+	b.tokenCase("float lifetime limit: 30 days", with(t, func(t *tokenSpec) { t.expiryMs = t.generatedMs + 30*day }), nil, nowMs, "SUCCESS")
+	b.tokenCase("float lifetime limit: 30 days + 1 s", with(t, func(t *tokenSpec) { t.expiryMs = t.generatedMs + 30*day + second }), nil, nowMs, "INVALID_TOKEN_LIFETIME")
+	b.encrypt("encrypt with token_expiry_seconds 259200.0", emailUID, nowMs, nil, "SUCCESS",
+		&tokenSpec{version: 4, prefix: uid2Email, masterKeyID: 101, siteKeyID: 201, expiryMs: nowMs + 259200*second,
+			generatedMs: nowMs, siteID: callerSite, establishedMs: nowMs, refreshedMs: nowMs, uid: emailUID})
+	b.encrypt("the first entry's keyset is gone", emailUID, nowMs, i64p(99998), "NOT_AUTHORIZED_FOR_KEY", nil)
+	return "sharing-key-json-leniency.json", f
 }

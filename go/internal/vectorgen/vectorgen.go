@@ -115,25 +115,28 @@ func marshalNoEscape(v any) ([]byte, error) {
 }
 
 // Encode writes a file as stable, indented JSON: one case per line.
-func Encode(f *File) ([]byte, error) {
+func Encode(f *File) ([]byte, error) { return encode(f.Description, f.Client, f.Keys, f.Cases) }
+
+// encode writes the head of a file, then its cases one per line.
+func encode[C json.Marshaler](description, client string, keys json.RawMessage, cases []C) ([]byte, error) {
 	var buf bytes.Buffer
 	head, err := marshalNoEscape(struct {
 		Description string          `json:"description"`
 		Client      string          `json:"client"`
 		Keys        json.RawMessage `json:"keys"`
-	}{f.Description, f.Client, f.Keys})
+	}{description, client, keys})
 	if err != nil {
 		return nil, err
 	}
 	buf.Write(head[:len(head)-1])
 	buf.WriteString(",\n\"cases\": [\n")
-	for i, c := range f.Cases {
+	for i, c := range cases {
 		b, err := c.MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
 		buf.Write(b)
-		if i < len(f.Cases)-1 {
+		if i < len(cases)-1 {
 			buf.WriteByte(',')
 		}
 		buf.WriteByte('\n')
@@ -141,32 +144,45 @@ func Encode(f *File) ([]byte, error) {
 	buf.WriteString("]}\n")
 	// Check the result is valid JSON before anyone reads it.
 	if !json.Valid(buf.Bytes()) {
-		return nil, fmt.Errorf("vectorgen: %s: invalid JSON", f.Description)
+		return nil, fmt.Errorf("vectorgen: %s: invalid JSON", description)
 	}
 	return buf.Bytes(), nil
 }
 
 // Files returns every vector file by name.
 func Files() map[string]*File {
-	files := map[string]*File{}
-	for _, g := range generators {
-		name, f := g()
-		names := map[string]bool{}
+	return collect(generators, func(f *File) (names []string) {
 		for _, c := range f.Cases {
-			if names[c.Name] {
-				panic("vectorgen: duplicate case " + c.Name + " in " + name)
+			names = append(names, c.Name)
+		}
+		return names
+	})
+}
+
+// FileNames lists Files' names in order.
+func FileNames() []string { return sortedNames(Files()) }
+
+// collect runs the generators of a kind of file, checking that case names
+// are unique within each file.
+func collect[F any](gens []func() (string, F), caseNames func(F) []string) map[string]F {
+	files := map[string]F{}
+	for _, g := range gens {
+		name, f := g()
+		seen := map[string]bool{}
+		for _, n := range caseNames(f) {
+			if seen[n] {
+				panic("vectorgen: duplicate case " + n + " in " + name)
 			}
-			names[c.Name] = true
+			seen[n] = true
 		}
 		files[name] = f
 	}
 	return files
 }
 
-// FileNames lists Files' names in order.
-func FileNames() []string {
+func sortedNames[F any](files map[string]F) []string {
 	var names []string
-	for n := range Files() {
+	for n := range files {
 		names = append(names, n)
 	}
 	sort.Strings(names)

@@ -25,3 +25,20 @@ func TestFilesAreCurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestDataFilesAreCurrent(t *testing.T) {
+	files := DataFiles()
+	for _, name := range DataFileNames() {
+		want, err := EncodeData(files[name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join("../../../tests/vectors", DataDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s/%s is stale: run `go run ./cmd/uid2-vectorgen` in go/", DataDir, name)
+		}
+	}
+}

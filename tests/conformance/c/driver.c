@@ -123,6 +123,9 @@ static node *value(void) {
     char *end;
     v->type = J_NUM, v->num = strtoll(p, &end, 10);
     if (end == p) die("JSON: unexpected %.20s", p);
+    /* A fraction or exponent (key JSON may write integers as 259200.0):
+     * only its raw text matters here. */
+    if (*end == '.' || *end == 'e' || *end == 'E') strtod(p, &end);
     p = end;
   }
   v->raw_len = (size_t)(p - v->raw);

@@ -95,7 +95,7 @@ namespace LibUid2.Conformance
 
         // ---- a minimal JSON reader ----------------------------------------------------------
 
-        // Objects become Dictionary, arrays List, numbers long. RawText keeps each object's
+        // Objects become Dictionary, arrays List, integers long, other numbers double. RawText keeps each object's
         // and array's text, for the key JSON handed to RefreshJson as it is.
         private sealed class Reader
         {
@@ -140,8 +140,12 @@ namespace LibUid2.Conformance
                 else if (string.CompareOrdinal(_s, _i, "false", 0, 5) == 0) { _i += 5; v = false; }
                 else
                 {
-                    while (_i < _s.Length && "-0123456789".IndexOf(_s[_i]) >= 0) _i++;
-                    v = long.Parse(_s.Substring(start, _i - start), CultureInfo.InvariantCulture);
+                    // Key JSON may write integers as 259200.0: such a number is kept as a double.
+                    while (_i < _s.Length && "+-0123456789.eE".IndexOf(_s[_i]) >= 0) _i++;
+                    string text = _s.Substring(start, _i - start);
+                    long whole;
+                    if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out whole)) v = whole;
+                    else v = double.Parse(text, CultureInfo.InvariantCulture);
                 }
                 return v;
             }

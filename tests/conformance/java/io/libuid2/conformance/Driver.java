@@ -50,7 +50,7 @@ public final class Driver {
 
     // ---- a minimal JSON reader --------------------------------------------------------------
 
-    /** Objects become LinkedHashMap, arrays ArrayList, numbers Long; a value's text is kept for "keys". */
+    /** Objects become LinkedHashMap, arrays ArrayList, integers Long, other numbers Double; a value's text is kept for "keys". */
     static final class Reader {
         final String s;
         int i;
@@ -95,8 +95,10 @@ public final class Driver {
                 v = s.charAt(i) == 't';
                 i += (Boolean) v ? 4 : 5;
             } else {
-                while (i < s.length() && "-0123456789".indexOf(s.charAt(i)) >= 0) i++;
-                v = Long.parseLong(s.substring(start, i));
+                // Key JSON may write integers as 259200.0: such a number is kept as a Double.
+                while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) i++;
+                String t = s.substring(start, i);
+                v = t.matches("-?[0-9]+") ? (Object) Long.parseLong(t) : (Object) Double.parseDouble(t);
             }
             if (v != null) text.put(v, s.substring(start, i));
             return v;
