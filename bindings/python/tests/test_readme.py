@@ -17,12 +17,15 @@ README = os.path.join(BINDING, "README.md")
 
 
 def examples() -> list:
+    # Read while collecting; test_the_readme_has_examples fails if there are none.
+    if not os.path.exists(README):
+        return []
     with open(README, encoding="utf-8") as f:
         return re.findall(r"^```python\n(.*?)^```$", f.read(), re.S | re.M)
 
 
 def test_the_readme_has_examples():
-    assert len(examples()) >= 3
+    assert os.path.exists(README) and len(examples()) >= 3
 
 
 @pytest.fixture
