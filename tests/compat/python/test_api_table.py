@@ -10,16 +10,15 @@ import inspect
 import json
 import os
 import subprocess
-import sys
 
 import pytest
+
+import libuid2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 with open(os.path.join(HERE, "official_api.json"), encoding="utf-8") as f:
     TABLE = json.load(f)
-
-import libuid2  # noqa: E402
 
 
 def _call_shapes(params):

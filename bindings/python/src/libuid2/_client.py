@@ -22,13 +22,13 @@ from ._native import (
 )
 from ._types import (
     DecryptedToken,
-    new_result,
     DecryptedTokens,
     EncryptionDataResponse,
     RefreshResponse,
     RefreshState,
     _ms_to_datetime,
     datetime_to_ms,
+    new_result,
 )
 
 __all__ = ["SharingClient", "BidstreamClient", "EncryptionKeysCollection", "LOGGER_NAME"]
@@ -373,7 +373,8 @@ class EncryptionKeysCollection:
 
     The keys themselves stay inside the library: this is a view of the
     client's current keys (a later refresh of the client changes them), with
-    ``len()`` the number of keys. It keeps the client open.
+    ``len()`` the number of keys. While it is referenced, its client is not
+    collected (``close()`` still closes it).
     """
 
     __slots__ = ("_client",)

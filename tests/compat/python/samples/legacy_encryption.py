@@ -6,7 +6,6 @@ decrypt_data."""
 import base64
 import datetime as dt
 import json
-import sys
 import time
 
 from uid2_client import EncryptionError, IdentityScope, Uid2Client, decrypt_data, encrypt_data
