@@ -48,7 +48,7 @@ type decryptDataExpect struct {
 func TestDataVectors(t *testing.T) {
 	paths, err := filepath.Glob(filepath.Join(vectorDir, "encrypted-data", "*.json"))
 	require.NoError(t, err)
-	require.Len(t, paths, 3)
+	require.Len(t, paths, 4)
 	cases := 0
 	for _, p := range paths {
 		data, err := os.ReadFile(p)

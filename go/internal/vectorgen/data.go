@@ -81,7 +81,7 @@ type decryptDataExpect struct {
 // EncodeData writes a data file as stable JSON, one case per line.
 func EncodeData(f *DataFile) ([]byte, error) { return encode(f.Description, f.Client, f.Keys, f.Cases) }
 
-var dataGenerators = []func() (string, *DataFile){encryptedDataFile, dataKeysExpiredFile, dataNotInitializedFile}
+var dataGenerators = []func() (string, *DataFile){encryptedDataFile, dataEUIDFile, dataKeysExpiredFile, dataNotInitializedFile}
 
 // DataFiles returns every data vector file by name (within DataDir).
 func DataFiles() map[string]*DataFile {
@@ -374,4 +374,24 @@ func dataNotInitializedFile() (string, *DataFile) {
 	b.encrypt("encrypt with a key before keys", data, forKey(301), nowMs, "NOT_INITIALIZED", nil)
 	b.encrypt("encrypt for a token before keys", data, forToken(katToken), nowMs, "NOT_INITIALIZED", nil)
 	return "not-initialized.json", f
+}
+
+// EUID: the scope is the keys' (a /v2/key/sharing body naming EUID, whose
+// keys name no site: only a given key encrypts).
+func dataEUIDFile() (string, *DataFile) {
+	ks := []keySpec{
+		{id: 101, keysetID: masterKeyset, activates: nowS - 10*daySec, expires: year2100S},
+		{id: 201, keysetID: defaultKeyset, activates: nowS - 10*daySec, expires: year2100S},
+	}
+	f := &DataFile{Description: "legacy encrypted data, EUID keys of a /v2/key/sharing response", Client: "sharing",
+		Keys: rawJSON(map[string]any{"body": map[string]any{"caller_site_id": callerSite, "master_keyset_id": masterKeyset,
+			"default_keyset_id": defaultKeyset, "identity_scope": "EUID", "keys": keysJSON(ks)}})}
+	b := &dataBuilder{file: f, ring: newKeyring(ks)}
+	data := hello()
+	euid := func(s blobSpec) *blobSpec { s.prefix = 0x7B; return &s }
+	b.encrypt("EUID: key", data, forKey(201), nowMs, "SUCCESS", euid(v3Blob(201, nowMs, 0, data)))
+	b.encrypt("EUID: site (keys without sites)", data, forSite(dataSite), nowMs, "NOT_AUTHORIZED_FOR_KEY", nil)
+	b.decryptBlob("EUID: UID2 blob", v3Blob(201, nowMs, dataSite, data), "INVALID_IDENTITY_SCOPE", nil)
+	b.decryptBlob("EUID: v2 blob (no scope)", v2Blob(201, nowMs, dataSite, data), "SUCCESS", nil)
+	return "euid.json", f
 }
