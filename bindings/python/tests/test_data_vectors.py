@@ -90,7 +90,7 @@ def test_vector(clients, keys, case):
 
 
 def test_every_file_and_status_is_run():
-    assert len(vector_files()) == 3, "the legacy encrypted-data vectors are not in " + vectors_dir()
+    assert len(vector_files()) >= 3, "the legacy encrypted-data vectors are not in " + vectors_dir()
     statuses = {case.values[1]["expect"]["status"] for case in cases()}
     assert {"SUCCESS", "KEY_INACTIVE", "TOKEN_DECRYPT_FAILURE", "INVALID_PAYLOAD_TYPE",
             "NOT_INITIALIZED", "KEYS_NOT_SYNCED"} <= statuses
