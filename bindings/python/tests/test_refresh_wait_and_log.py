@@ -104,3 +104,33 @@ def test_failed_automatic_refreshes_are_logged(key_service, site, caplog):
     while len(refresh_loggers()) > before and time.monotonic() < deadline:
         time.sleep(0.02)
     assert len(refresh_loggers()) == before  # close() ended it
+
+
+EXIT_DURING_REFRESH = """
+import sys, time
+import libuid2
+client = libuid2.SharingClient(sys.argv[1], sys.argv[2], sys.argv[3])
+client.start_auto_refresh(timeout=0.2)  # the key service answers after 5 s: it fails at 0.2 s
+time.sleep(float(sys.argv[4]))          # exit around then, the logger thread waiting in the library
+"""
+
+
+def test_exit_while_the_logger_waits(key_service, site, tmp_path):
+    """A process exits normally however its refresh logger thread is placed:
+    waiting in the library, or woken by a failed refresh while Python
+    finalizes."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import SRC
+
+    key_service.fault("slow")
+    script = tmp_path / "exit.py"
+    script.write_text(EXIT_DURING_REFRESH)
+    env = dict(os.environ, PYTHONPATH=SRC)
+    for delay in ("0.0", "0.15", "0.19", "0.2", "0.21", "0.25"):
+        proc = subprocess.run([sys.executable, str(script), key_service.url, site.api_key, site.secret, delay],
+                              capture_output=True, text=True, timeout=30, env=env)
+        assert proc.returncode == 0, (delay, proc.stderr)
+        assert site.secret not in proc.stderr
