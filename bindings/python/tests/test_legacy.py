@@ -120,6 +120,9 @@ def test_encrypt_data_round_trip(data_keys):
     result = decrypt_data(blob, data_keys)
     assert isinstance(result, DecryptedData)
     assert result.data == b"some data \0 bytes" and result.encrypted_at == now and result.site_id == SITE
+    assert decrypt_data(blob.encode(), data_keys) == result  # base64 text given as bytes, as official takes it
+    with pytest.raises(TypeError):
+        decrypt_data(None, data_keys)  # type: ignore[arg-type]
     assert encrypt_data(b"", IdentityScope.UID2, keys=data_keys, site_id=SITE) != blob
     assert decrypt_data(encrypt_data(bytearray(b"x" * 5000), keys=data_keys, site_id=SITE), data_keys).data == b"x" * 5000
     # By key: that key's site. A fixed IV makes the blob byte-exact.

@@ -273,9 +273,12 @@ def decrypt_data(encrypted_data: str, keys: EncryptionKeysCollection) -> Decrypt
     encrypted-data blob (v2 or v3) with a client's keys. Raises
     :class:`EncryptionError` if it is malformed or its key is not loaded."""
     client = _client_of(keys)
-    if not isinstance(encrypted_data, str):
+    if isinstance(encrypted_data, str):
+        raw = encrypted_data.encode("utf-8", "surrogatepass")
+    elif isinstance(encrypted_data, (bytes, bytearray)):  # base64 text as bytes, as the official SDK takes it
+        raw = bytes(encrypted_data)
+    else:
         raise TypeError(f"encrypted_data must be str, not {type(encrypted_data).__name__}")
-    raw = encrypted_data.encode("utf-8", "surrogatepass")
     out = ctypes.create_string_buffer(max(len(raw), 1))
     out_len, at_ms, site_id = ctypes.c_size_t(), ctypes.c_int64(), ctypes.c_int32()
     status = client._lib.uid2_decrypt_data(
