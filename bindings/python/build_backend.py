@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import os
 import platform
 import re
@@ -33,11 +34,12 @@ import zipfile
 
 if sys.version_info >= (3, 11):
     import tomllib
-else:  # pragma: no cover
+else:  # pragma: no cover - Python 3.8-3.10 read pyproject.toml with _read_toml
     tomllib = None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = "libuid2"
+GUARD = "_libuid2_import_guard"
 # Files of the Go module and capi copied into an sdist so that it can build
 # the library without the rest of the repository.
 _NATIVE_SUFFIXES = (".go", ".h", ".c", ".map", ".s", ".sh", "go.mod", "go.sum")
@@ -45,11 +47,84 @@ _NATIVE_SUFFIXES = (".go", ".h", ".c", ".map", ".s", ".sh", "go.mod", "go.sum")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
+_TOML_TOKEN = re.compile(
+    r"""\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<lit>'[^']*')|(?P<punct>[\[\]{},=])"""
+    r"""|(?P<bare>[A-Za-z0-9_.+:-]+)|(?P<comment>\#[^\n]*))""",
+)
+
+
+def _read_toml(text: str) -> dict:
+    """The TOML this project's pyproject.toml uses (tables, dotted table
+    names, strings, numbers, booleans, arrays, inline tables), for Python
+    3.8-3.10, which have no tomllib. Keys and values are tokens; a key is
+    followed by "=" and one value."""
+    tokens = []
+    pos = 0
+    while pos < len(text):
+        if text[pos] in " \t\r\n":
+            pos += 1
+            continue
+        m = _TOML_TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ValueError(f"pyproject.toml: cannot read at offset {pos}")
+        pos = m.end()
+        if m.lastgroup != "comment":
+            tokens.append((m.lastgroup, m.group(m.lastgroup)))
+    result: dict = {}
+    table = result
+    i = 0
+
+    def value(i: int):
+        kind, tok = tokens[i]
+        if kind == "str":
+            return json.loads(tok), i + 1
+        if kind == "lit":
+            return tok[1:-1], i + 1
+        if kind == "bare":
+            if tok in ("true", "false"):
+                return tok == "true", i + 1
+            return (float(tok) if "." in tok else int(tok)), i + 1
+        if tok == "[":
+            items = []
+            i += 1
+            while True:
+                while tokens[i][1] == ",":
+                    i += 1
+                if tokens[i][1] == "]":
+                    return items, i + 1
+                item, i = value(i)
+                items.append(item)
+        if tok == "{":
+            inline: dict = {}
+            i += 1
+            while tokens[i][1] != "}":
+                if tokens[i][1] == ",":
+                    i += 1
+                    continue
+                key = tokens[i][1].strip("\"'")
+                inline[key], i = value(i + 2)
+            return inline, i + 1
+        raise ValueError(f"pyproject.toml: unexpected {tok!r}")
+
+    while i < len(tokens):
+        tok = tokens[i][1]
+        if tok == "[":  # a table header (arrays are read by value())
+            j = tokens.index(("punct", "]"), i)
+            table = result
+            for part in "".join(t for _, t in tokens[i + 1 : j]).split("."):
+                table = table.setdefault(part.strip("\"'"), {})
+            i = j + 1
+        else:
+            table[tok.strip("\"'")], i = value(i + 2)  # key = value
+    return result
+
+
 def _project() -> dict:
     with open(os.path.join(HERE, "pyproject.toml"), "rb") as f:
-        if tomllib is None:  # pragma: no cover
-            raise RuntimeError("building libuid2 needs Python 3.11+ (tomllib)")
-        return tomllib.load(f)["project"]
+        data = f.read()
+    if tomllib is not None:
+        return tomllib.loads(data.decode("utf-8"))["project"]
+    return _read_toml(data.decode("utf-8"))["project"]  # pragma: no cover
 
 
 def _dist_name() -> str:
@@ -70,6 +145,10 @@ def _metadata() -> str:
         lines.append(f"License: {lic['text']}")
     for c in p.get("classifiers", []):
         lines.append(f"Classifier: {c}")
+    if p.get("keywords"):
+        lines.append("Keywords: " + ",".join(p["keywords"]))
+    for label, url in p.get("urls", {}).items():
+        lines.append(f"Project-URL: {label}, {url}")
     readme = os.path.join(HERE, "README.md")
     body = ""
     if os.path.exists(readme):
@@ -84,25 +163,55 @@ def _native_root() -> str:
     for root in (os.path.join(HERE, "_native"), os.path.normpath(os.path.join(HERE, "..", ".."))):
         if os.path.isfile(os.path.join(root, "capi", "uid2.h")) and os.path.isdir(os.path.join(root, "go")):
             return root
-    raise RuntimeError(
+    raise BuildError(
         "libuid2 sources (capi/, go/) not found: build from the repository or an sdist, "
         "or set UID2_PREBUILT_LIBRARY to a built libuid2.so"
     )
+
+
+# Where Go is looked for besides PATH (its official installer's place).
+GO_DIRS = ["/usr/local/go/bin"]
+
+
+class BuildError(SystemExit):
+    """Why the library cannot be built, said plainly: a SystemExit, so that
+    pip and build print the message instead of a traceback."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("libuid2 build: " + message)
+
+
+def _find_go() -> str:
+    path = os.pathsep.join([os.environ.get("PATH", "")] + GO_DIRS)
+    go = shutil.which("go", path=path)
+    if go is None:
+        raise BuildError(
+            "Go was not found (looked on PATH and in " + ", ".join(GO_DIRS) + "). Building libuid2 "
+            "from source needs Go 1.26 or later and a C compiler (cgo). Install Go "
+            "(https://go.dev/doc/install), or install the libuid2 wheel instead of the sdist, or set "
+            "UID2_PREBUILT_LIBRARY to the path of a built libuid2.so."
+        )
+    return go
 
 
 def _build_library(tmp: str) -> str:
     prebuilt = os.environ.get("UID2_PREBUILT_LIBRARY")
     if prebuilt:
         if not os.path.isfile(prebuilt):
-            raise RuntimeError(f"UID2_PREBUILT_LIBRARY={prebuilt} does not exist")
+            raise BuildError(f"UID2_PREBUILT_LIBRARY={prebuilt} does not exist")
         return prebuilt
+    go = _find_go()
     capi = os.path.join(_native_root(), "capi")
     out = os.path.join(tmp, "libuid2.so")
     env = dict(os.environ, CGO_ENABLED="1")
-    if not shutil.which("go") and os.path.exists("/usr/local/go/bin/go"):
-        env["PATH"] = "/usr/local/go/bin" + os.pathsep + env.get("PATH", "")
+    env["PATH"] = os.path.dirname(go) + os.pathsep + env.get("PATH", "")
     # capi/build.sh: go build -buildmode=c-shared with the soname and symbol version script.
-    subprocess.run(["sh", os.path.join(capi, "build.sh"), out], env=env, check=True)
+    done = subprocess.run(["sh", os.path.join(capi, "build.sh"), out], env=env)
+    if done.returncode != 0:
+        raise BuildError(
+            f"building libuid2.so with {go} failed (capi/build.sh exited with {done.returncode}; "
+            "its output is above). It needs Go 1.26 or later and a C compiler (cc) for cgo."
+        )
     header = os.path.join(tmp, "libuid2.h")  # cgo's generated header; not shipped
     if os.path.exists(header):
         os.remove(header)
@@ -149,6 +258,11 @@ def make_wheel(library: str, out_dir: str) -> str:
                 files.append((f"{PACKAGE}/{fname}", f.read(), False))
     with open(library, "rb") as f:
         files.append((f"{PACKAGE}/libuid2.so", f.read(), True))
+    # Beside the package: a guard against a loose libuid2.so on sys.path
+    # (see the module), run at interpreter start by a .pth file.
+    with open(os.path.join(HERE, "src", GUARD + ".py"), "rb") as f:
+        files.append((f"{GUARD}.py", f.read(), False))
+    files.append((f"{PACKAGE}-import-guard.pth", f"import {GUARD}\n".encode(), False))
     wheel_meta = (
         "Wheel-Version: 1.0\nGenerator: libuid2-build-backend\n"
         f"Root-Is-Purelib: false\nTag: {tag}\n"

@@ -75,10 +75,11 @@ def test_bad_raw_uid_is_a_status(clients, raw_uid):
 @pytest.mark.parametrize("bad", [None, 5, 3.5, b"AAAA", bytearray(b"AAAA"), ["AAAA"], object()])
 def test_wrong_types_raise_type_error(clients, bad):
     sharing, bidstream, now, _ = clients
-    with pytest.raises(TypeError, match="token"):
-        sharing.decrypt_token_into_raw_uid(bad)
-    with pytest.raises(TypeError, match="token"):
-        bidstream.decrypt_token_into_raw_uid(bad, "example.com")
+    if not isinstance(bad, (bytes, bytearray)):  # those: INVALID_PAYLOAD (test_official_shapes)
+        with pytest.raises(TypeError, match="token"):
+            sharing.decrypt_token_into_raw_uid(bad)
+        with pytest.raises(TypeError, match="token"):
+            bidstream.decrypt_token_into_raw_uid(bad, "example.com")
     with pytest.raises(TypeError, match="raw_uid"):
         sharing.encrypt_raw_uid_into_token(bad)
     if bad is not None and not isinstance(bad, (str, list)):

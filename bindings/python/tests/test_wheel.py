@@ -48,6 +48,32 @@ def wheel(tmp_path_factory):
     return str(out / name)
 
 
+def test_building_without_go_says_so(tmp_path, monkeypatch):
+    """No Go: a clear message (a SystemExit, so pip prints it without a
+    traceback) that says what to install or use instead."""
+    backend = _backend()
+    monkeypatch.setattr(backend, "GO_DIRS", [])
+    monkeypatch.setenv("PATH", str(tmp_path))  # no go there
+    monkeypatch.delenv("UID2_PREBUILT_LIBRARY", raising=False)
+    with pytest.raises(SystemExit) as info:
+        backend.build_wheel(str(tmp_path / "dist"))
+    message = str(info.value)
+    assert message.startswith("libuid2 build: Go was not found") and "UID2_PREBUILT_LIBRARY" in message
+    assert "wheel" in message and not os.path.exists(tmp_path / "dist")
+
+
+def test_metadata(wheel):
+    with zipfile.ZipFile(wheel) as zf:
+        dist_info = next(n.split("/")[0] for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        meta = zf.read(f"{dist_info}/METADATA").decode()
+    import libuid2
+
+    for line in ("Name: libuid2", f"Version: {libuid2.__version__}", "Requires-Python: >=3.8",
+                 "License: Apache-2.0", "Project-URL: Source, https://github.com/libuid2/libuid2"):
+        assert line + "\n" in meta, line
+    assert libuid2.__version__ == libuid2.library_version()  # the package is the library's release
+
+
 def test_wheel_contents(wheel):
     name = os.path.basename(wheel)
     assert name.startswith("libuid2-") and "-py3-none-" in name
@@ -55,7 +81,8 @@ def test_wheel_contents(wheel):
     assert tag.startswith(("manylinux_", "linux_")) and tag != "any"
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-        assert {"libuid2/__init__.py", "libuid2/py.typed", "libuid2/libuid2.so"} <= names
+        assert {"libuid2/__init__.py", "libuid2/py.typed", "libuid2/libuid2.so", "_libuid2_import_guard.py",
+                "libuid2-import-guard.pth"} <= names
         dist_info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/WHEEL"))
         wheel_meta = zf.read(f"{dist_info}/WHEEL").decode()
         assert "Root-Is-Purelib: false" in wheel_meta and f"Tag: py3-none-{tag}" in wheel_meta
@@ -109,6 +136,14 @@ def test_installed_in_fresh_venv(wheel, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("UID2_LIBRARY_PATH", "PYTHONPATH")}
     proc = subprocess.run([python, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+    assert "loose" not in proc.stderr
+    # A loose copy of the C library beside the script (first on sys.path)
+    # would be taken for a module named libuid2: the wheel's import guard
+    # skips it with a warning and imports the package.
+    shutil.copyfile(os.environ["UID2_LIBRARY_PATH"], tmp_path / "libuid2.so")
+    stray = subprocess.run([python, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert stray.returncode == 0, stray.stderr
+    assert stray.stdout == proc.stdout and "ignoring " + str(tmp_path / "libuid2.so") in stray.stderr
     module_file, lib_path = proc.stdout.split()
     site = str(venv)
     assert module_file.startswith(site) and lib_path.startswith(site), proc.stdout

@@ -24,7 +24,20 @@ Deploying).
 
 from __future__ import annotations
 
-from ._client import BidstreamClient, SharingClient
+from ._client import LOGGER_NAME, BidstreamClient, EncryptionKeysCollection, SharingClient
+from ._legacy import (
+    DecryptedData,
+    EncryptionKeysAutoRefreshResult,
+    EncryptionKeysAutoRefresher,
+    EuidClientFactory,
+    Uid2Client,
+    Uid2ClientError,
+    Uid2ClientFactory,
+    decrypt,
+    decrypt_data,
+    encrypt,
+    encrypt_data,
+)
 from ._native import ForkedProcessError, LibraryError
 from ._types import (
     AdvertisingTokenVersion,
@@ -33,6 +46,7 @@ from ._types import (
     DecryptionResponse,
     DecryptionStatus,
     EncryptionDataResponse,
+    EncryptionError,
     EncryptionStatus,
     IdentityScope,
     IdentityType,
@@ -45,20 +59,34 @@ __version__ = "0.1.0"
 __all__ = [
     "AdvertisingTokenVersion",
     "BidstreamClient",
+    "DecryptedData",
     "DecryptedToken",
     "DecryptedTokens",
     "DecryptionResponse",
     "DecryptionStatus",
     "EncryptionDataResponse",
+    "EncryptionError",
+    "EncryptionKeysAutoRefreshResult",
+    "EncryptionKeysAutoRefresher",
+    "EncryptionKeysCollection",
     "EncryptionStatus",
+    "EuidClientFactory",
     "ForkedProcessError",
     "IdentityScope",
     "IdentityType",
+    "LOGGER_NAME",
     "LibraryError",
     "RefreshResponse",
     "RefreshState",
     "SharingClient",
+    "Uid2Client",
+    "Uid2ClientError",
+    "Uid2ClientFactory",
     "client_count",
+    "decrypt",
+    "decrypt_data",
+    "encrypt",
+    "encrypt_data",
     "library_path",
     "library_version",
 ]
@@ -68,7 +96,7 @@ def library_version() -> str:
     """The release version of the loaded libuid2.so, e.g. ``"0.1.0"``."""
     from . import _native
 
-    return _native.lib().uid2_version().decode("ascii", "replace")
+    return _native.lib_unforked().uid2_version().decode("ascii", "replace")
 
 
 def library_path() -> str:
@@ -82,4 +110,4 @@ def client_count() -> int:
     """The number of live client handles in this process (for leak checks)."""
     from . import _native
 
-    return _native.lib().uid2_client_count()
+    return _native.lib_unforked().uid2_client_count()

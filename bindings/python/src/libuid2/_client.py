@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as _dt
+import logging
 import threading
 from array import array
 from functools import partial
@@ -27,9 +28,14 @@ from ._types import (
     RefreshState,
     _ms_to_datetime,
     datetime_to_ms,
+    new_result,
 )
 
-__all__ = ["SharingClient", "BidstreamClient"]
+__all__ = ["SharingClient", "BidstreamClient", "EncryptionKeysCollection", "LOGGER_NAME"]
+
+#: The logger that reports automatic refreshes (failures as warnings).
+LOGGER_NAME = "libuid2"
+_log = logging.getLogger(LOGGER_NAME)
 
 _new_encrypted = partial(tuple.__new__, EncryptionDataResponse)
 _INT32_MAX = 2**31 - 1
@@ -157,6 +163,7 @@ class _Client:
         if status != 0:
             raise ValueError(_native.last_error_message() or _native.status_name(status))
         self._lib = lib
+        self._refresh_logger: Optional[threading.Thread] = None
         self._decrypt = lib.uid2_decrypt
         self._decrypt_batch = lib.uid2_decrypt_batch
         self._encrypt = lib.uid2_encrypt
@@ -221,7 +228,7 @@ class _Client:
 
     def _refresh_response(self, status: int) -> RefreshResponse:
         if status == 0:
-            return RefreshResponse(True, None)
+            return RefreshResponse(True, None, EncryptionKeysCollection(self))
         if status in (_native.REFRESH_FAILED, _native.INVALID_KEYS):
             return RefreshResponse(False, _native.last_error_message() or _native.status_name(status))
         if status == _native.INVALID_ARGUMENT:
@@ -238,6 +245,25 @@ class _Client:
         )
         if status == _native.INVALID_ARGUMENT:
             raise ValueError(_native.last_error_message() or "automatic refresh needs base_url, auth_key and secret_key")
+        if status != 0:
+            self._raise_for(status)
+        with _logger_lock:
+            if self._refresh_logger is None:
+                self._refresh_logger = threading.Thread(
+                    target=_log_refreshes, args=(self._lib, self._handle.value, type(self).__name__),
+                    name="libuid2-refresh-log", daemon=True,
+                )
+                self._refresh_logger.start()
+
+    def wait_for_keys(self, timeout: float = 30.0) -> None:
+        """Wait until the client has keys (from any refresh: automatic, HTTP or
+        JSON), at most ``timeout`` seconds (0: do not wait). Returns at once if
+        it has them; raises ``TimeoutError`` saying why (with the last
+        refresh failure's reason) if it has none by then. For
+        ``start_auto_refresh()``, which returns before its first refresh."""
+        status = self._lib.uid2_wait_for_keys(self._handle, _timeout_ms(timeout, "timeout", 0))
+        if status == _native.TIMED_OUT:
+            raise TimeoutError(_native.last_error_message() or f"no keys after {timeout} s")
         if status != 0:
             self._raise_for(status)
 
@@ -273,10 +299,14 @@ class _Client:
                 raw = token.encode()  # type: ignore[union-attr]
             except UnicodeEncodeError:
                 raw = _encode_text(token, "token")
+        elif isinstance(token, (bytes, bytearray, memoryview)):
+            # Not a token (tokens are text), as the official SDK finds too:
+            # the library's status for a token that is not one.
+            raw = b""
         else:
             raw = _encode_text(token, "token")
         now_arg = _NOW if now is None else ctypes.c_int64(datetime_to_ms(now))
-        result = DecryptedToken()
+        result = new_result()
         status = self._decrypt(
             self._handle, raw, _sizes.get(len(raw)) or _size(len(raw)),
             domain, _SIZE_0 if domain is None else _size(len(domain)), now_arg, result,
@@ -291,7 +321,7 @@ class _Client:
     def _decrypt_long(self, raw: bytes, domain: Optional[bytes], now_ms: int) -> DecryptedToken:
         """A raw UID longer than the inline buffer: decrypt into a buffer of
         the size the library reported, kept beside the result."""
-        result = DecryptedToken()
+        result = new_result()
         cap = 2 * _native.UID_INLINE_CAPACITY
         for _ in range(4):
             uid_buf = ctypes.create_string_buffer(cap + 1)
@@ -336,12 +366,69 @@ class _Client:
         return DecryptedTokens(results, count, long)
 
 
-def _timeout_ms(seconds: float, what: str) -> int:
+class EncryptionKeysCollection:
+    """The keys of a client (the official SDK's name): what
+    ``RefreshResponse.keys`` and the legacy ``Uid2Client.refresh_keys()``
+    return, and what ``encrypt_data``/``decrypt_data`` take as ``keys``.
+
+    The keys themselves stay inside the library: this is a view of the
+    client's current keys (a later refresh of the client changes them), with
+    ``len()`` the number of keys. While it is referenced, its client is not
+    collected (``close()`` still closes it).
+    """
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: "_Client") -> None:
+        self._client = client
+
+    def __len__(self) -> int:
+        return self._client.refresh_state().key_count
+
+    def __repr__(self) -> str:
+        return f"<EncryptionKeysCollection of {type(self._client).__name__}>"
+
+
+_logger_lock = threading.Lock()
+_EVENT_WAIT_MS = 600_000
+
+
+def _log_refreshes(lib: ctypes.CDLL, handle: int, client: str) -> None:
+    """A client's refresh logger (a daemon thread from its first
+    start_auto_refresh until it is closed): logs each failed automatic
+    refresh as a warning, with the library's reason (which never holds a
+    secret), and the first success after failures. It holds the handle's
+    number, not the client, so the client can still be collected; freeing
+    the handle ends the wait and the thread."""
+    event = _native.RefreshEvent()
+    message = ctypes.create_string_buffer(2048)
+    seq, failing = 0, False
+    while True:
+        status = lib.uid2_refresh_event_wait(handle, seq, _EVENT_WAIT_MS, ctypes.byref(event), message, len(message), None)
+        if status == _native.TIMED_OUT:
+            continue
+        if status != 0:  # INVALID_HANDLE: the client was closed
+            return
+        seq = event.seq
+        if not event.automatic:
+            continue  # refresh() and refresh_json() report to their caller
+        if not event.success:
+            failing = True
+            _log.warning(
+                "automatic key refresh of %s failed (%d in a row; %d keys kept): %s",
+                client, event.consecutive_failures, event.key_count, message.value.decode("utf-8", "replace"),
+            )
+        elif failing:
+            failing = False
+            _log.info("automatic key refresh of %s succeeded again (%d keys)", client, event.key_count)
+
+
+def _timeout_ms(seconds: float, what: str, minimum_ms: int = 1) -> int:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise TypeError(f"{what} must be a number of seconds, not {type(seconds).__name__}")
     ms = int(seconds * 1000)
-    if not 0 < ms <= 0xFFFFFFFF:
-        raise ValueError(f"{what} must be between 0.001 and {0xFFFFFFFF // 1000} seconds")
+    if not minimum_ms <= ms <= 0xFFFFFFFF:
+        raise ValueError(f"{what} must be between {minimum_ms / 1000} and {0xFFFFFFFF // 1000} seconds")
     return ms
 
 
@@ -380,10 +467,20 @@ class SharingClient(_Client):
         return self._decrypt_many(tokens, None, now)
 
     def encrypt_raw_uid_into_token(
-        self, raw_uid: str, keyset_id: Optional[int] = None, now: Optional[_dt.datetime] = None
+        self,
+        raw_uid: Optional[str] = None,
+        keyset_id: Optional[int] = None,
+        now: Optional[_dt.datetime] = None,
+        *,
+        uid2: Optional[str] = None,
     ) -> EncryptionDataResponse:
         """Encrypt a raw UID (base64 text) into a v4 sharing token with the
-        default keyset's active key, or ``keyset_id``'s."""
+        default keyset's active key, or ``keyset_id``'s. ``uid2=`` is the
+        official SDK's name of ``raw_uid``."""
+        if uid2 is not None:
+            if raw_uid is not None:
+                raise TypeError("give raw_uid or uid2, not both")
+            raw_uid = uid2
         raw = _encode_text(raw_uid, "raw_uid")
         keyset = _DEFAULT_KEYSET if keyset_id is None else ctypes.c_int64(_keyset(keyset_id))
         now_arg = _NOW if now is None else ctypes.c_int64(datetime_to_ms(now))

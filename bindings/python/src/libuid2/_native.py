@@ -21,7 +21,7 @@ __all__ = [
 
 # The ABI this binding was written against (capi/uid2.h).
 ABI_MAJOR = 1
-ABI_MINOR = 0
+ABI_MINOR = 3  # uid2_wait_for_keys, uid2_refresh_event_wait, legacy encrypted data
 
 # Statuses of capi/uid2.h used by the binding itself (not token statuses).
 SUCCESS = 0
@@ -33,6 +33,7 @@ FORKED_PROCESS = 104
 REFRESH_FAILED = 105
 INVALID_KEYS = 106
 WRONG_CLIENT_TYPE = 107
+TIMED_OUT = 109
 
 CLIENT_SHARING = 1
 CLIENT_BIDSTREAM = 2
@@ -74,6 +75,36 @@ class RefreshStateStruct(ctypes.Structure):
         ("auto_refresh_running", c_int32),
         ("has_keys", c_int32),
         ("key_count", c_int32),
+    ]
+
+
+class RefreshEvent(ctypes.Structure):
+    """uid2_refresh_event."""
+
+    _fields_ = [
+        ("seq", c_uint64),
+        ("time_ms", ctypes.c_int64),
+        ("success", c_int32),
+        ("automatic", c_int32),
+        ("key_count", c_int32),
+        ("consecutive_failures", c_int32),
+    ]
+
+
+class EncryptDataRequest(ctypes.Structure):
+    """uid2_encrypt_data_request (bytes assigned to the pointer fields are
+    kept alive by the structure)."""
+
+    _fields_ = [
+        ("data", c_char_p),
+        ("data_len", c_size_t),
+        ("site_id", c_int32),
+        ("advertising_token", c_char_p),
+        ("advertising_token_len", c_size_t),
+        ("key_id", ctypes.c_int64),
+        ("iv", c_char_p),
+        ("iv_len", c_size_t),
+        ("now_ms", ctypes.c_int64),
     ]
 
 
@@ -137,6 +168,16 @@ _SIGNATURES = {
         _i32,
         [_u64, _cp, _vp, _sz, _i64, _i64, _vp, _sz, _vp, _vp, _vp],
     ),
+    "uid2_wait_for_keys": (_i32, [_u64, c_uint32]),
+    "uid2_refresh_event_wait": (
+        _i32,
+        [_u64, _u64, c_uint32, POINTER(RefreshEvent), _vp, _sz, POINTER(c_size_t)],
+    ),
+    "uid2_encrypt_data": (_i32, [_u64, POINTER(EncryptDataRequest), _vp, _sz, POINTER(c_size_t)]),
+    "uid2_decrypt_data": (
+        _i32,
+        [_u64, _cp, _sz, _vp, _sz, POINTER(c_size_t), POINTER(ctypes.c_int64), POINTER(c_int32)],
+    ),
     "uid2_encrypt_with_nonces_insecure_for_tests": (
         _i32,
         [_u64, _cp, _sz, _i64, _i64, _cp, _vp, _sz, _vp],
@@ -146,6 +187,17 @@ _SIGNATURES = {
 _lock = threading.Lock()
 _lib: ctypes.CDLL | None = None
 _path: str | None = None
+_pid = 0  # the process that loaded the library
+
+
+def lib_unforked() -> ctypes.CDLL:
+    """lib(), raising ForkedProcessError in a child forked after the library
+    was loaded, for the calls that cannot return a status (the library's
+    uid2_version and uid2_client_count answer "unknown" and 0 there)."""
+    handle = lib()
+    if os.getpid() != _pid:
+        raise ForkedProcessError(FORK_MESSAGE)
+    return handle
 
 
 def _candidates() -> list[str]:
@@ -184,8 +236,8 @@ def _load() -> ctypes.CDLL:
                 f"{candidate} implements libuid2 ABI {major}.{minor}; this binding "
                 f"needs {ABI_MAJOR}.x with x >= {ABI_MINOR}"
             )
-        global _path
-        _path = candidate
+        global _path, _pid
+        _path, _pid = candidate, os.getpid()
         return handle
     raise LibraryError(
         "libuid2.so not found (set UID2_LIBRARY_PATH to its full path): " + "; ".join(errors)

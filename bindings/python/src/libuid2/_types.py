@@ -6,7 +6,8 @@ from __future__ import annotations
 import ctypes
 import datetime as _dt
 import operator
-from dataclasses import dataclass
+from functools import partial
+from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
@@ -21,6 +22,7 @@ __all__ = [
     "DecryptedToken",
     "DecryptionResponse",
     "EncryptionDataResponse",
+    "EncryptionError",
     "RefreshResponse",
     "RefreshState",
 ]
@@ -71,15 +73,17 @@ class EncryptionStatus(Enum):
     INTERNAL_ERROR = "internal error"
 
 
-class IdentityScope(Enum):
-    """UID2 or EUID (from the key response)."""
+class IdentityScope(IntEnum):
+    """UID2 or EUID (from the key response). An ``IntEnum``, as in the official
+    SDK: ``IdentityScope.UID2 == 0``."""
 
     UID2 = 0
     EUID = 1
 
 
-class IdentityType(Enum):
-    """Kind of directly identifying information behind the raw UID."""
+class IdentityType(IntEnum):
+    """Kind of directly identifying information behind the raw UID. An
+    ``IntEnum``, as in the official SDK: ``IdentityType.Phone == 1``."""
 
     Email = 0
     Phone = 1
@@ -121,6 +125,8 @@ ENCRYPTION_STATUS_BY_CODE = {
     6: _E.KEYS_NOT_SYNCED,
     13: _E.ENCRYPTION_FAILURE,
 }
+_ENCRYPTION_CODES = {status: code for code, status in ENCRYPTION_STATUS_BY_CODE.items()}
+_ENCRYPTION_CODES[EncryptionStatus.INTERNAL_ERROR] = 103
 _SCOPES = (IdentityScope.UID2, IdentityScope.EUID)
 _TYPES = {0: IdentityType.Email, 1: IdentityType.Phone}
 _VERSIONS = {
@@ -168,7 +174,39 @@ class DecryptedToken(DecryptionResult):
 
     # The C result itself (uid2_decryption_result), written by the library:
     # a batch's results are views of one array. Fields are decoded on access.
+    # The library's results are made without __new__/__init__ (new_result,
+    # ctypes arrays, from_buffer_copy); the constructor is the official one,
+    # for results that users build (in their tests), and holds the values
+    # exactly as given.
     __slots__ = ()
+
+    def __new__(
+        cls,
+        status: DecryptionStatus,
+        uid: Optional[str],
+        established: Optional[_dt.datetime],
+        site_id: Optional[int],
+        site_key_site_id: Optional[int],
+        identity_scope: Optional[IdentityScope],
+        identity_type: Optional[IdentityType],
+        advertising_token_version: Optional[AdvertisingTokenVersion],
+        is_client_side_generated: Optional[bool],
+        expiry: Optional[_dt.datetime],
+    ) -> "DecryptedToken":
+        self = _struct_new(_GivenDecryptedToken)
+        self.__dict__["_given"] = (
+            status, uid, established, site_id, site_key_site_id, identity_scope, identity_type,
+            advertising_token_version, is_client_side_generated, expiry,
+        )
+        return self
+
+    def __init__(self, *args: object) -> None:
+        pass  # __new__ did it
+
+    @staticmethod
+    def make_error(decryption_status: DecryptionStatus) -> "DecryptedToken":
+        """A result with this status and every other field ``None`` (official)."""
+        return DecryptedToken(decryption_status, None, None, None, None, None, None, None, None, None)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"DecryptedToken is immutable (cannot set {name!r})")
@@ -266,19 +304,51 @@ class DecryptedToken(DecryptionResult):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DecryptedToken):
-            return self._key() == other._key()
+            if type(self) is type(other):
+                return self._key() == other._key()
+            return self._asdict() == other._asdict()
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
-        if isinstance(other, DecryptedToken):
-            return self._key() != other._key()
-        return NotImplemented
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return hash((self.status, self.uid))
 
     def __reduce__(self):
         return (_rebuild_decrypted, (bytes(self), self.__dict__.get("_long_uid")))
+
+
+_struct_new = ctypes.Structure.__new__
+#: A zeroed result for the library to write into (no constructor call).
+new_result = partial(_struct_new, DecryptedToken)
+
+
+class _GivenDecryptedToken(DecryptedToken):
+    """A DecryptedToken made by the constructor or make_error: its fields are
+    the values given (which need not follow the library's rules)."""
+
+    __slots__ = ()
+
+    @property
+    def success(self) -> bool:
+        return self.status == DecryptionStatus.SUCCESS
+
+    def _key(self) -> tuple:
+        return self.__dict__["_given"]
+
+    def __reduce__(self):
+        return (DecryptedToken, self.__dict__["_given"])
+
+
+def _given_field(index: int) -> property:
+    return property(lambda self: self.__dict__["_given"][index])
+
+
+for _index, _name in enumerate(DecryptedToken._FIELDS):
+    setattr(_GivenDecryptedToken, _name, _given_field(_index))
+_GivenDecryptedToken.uid2 = _GivenDecryptedToken.uid  # type: ignore[attr-defined]
 
 
 def _rebuild_decrypted(data: bytes, long_uid: Optional[bytes]) -> DecryptedToken:
@@ -357,8 +427,25 @@ class EncryptionDataResponse(tuple):
     """The result of encrypting a raw UID (immutable): ``status``,
     ``success``, ``encrypted_data`` (the token, ``None`` unless success)."""
 
-    # (status code, token text)
+    # (status code, token text). The library's results are made with
+    # tuple.__new__; the constructor and factories are the official ones.
     __slots__ = ()
+
+    def __new__(cls, encryption_status: EncryptionStatus, encrypted_data: Optional[str]) -> "EncryptionDataResponse":
+        if not isinstance(encryption_status, EncryptionStatus):
+            raise TypeError(f"encryption_status must be an EncryptionStatus, not {type(encryption_status).__name__}")
+        return tuple.__new__(cls, (_ENCRYPTION_CODES[encryption_status], encrypted_data))
+
+    def __reduce__(self):
+        return (_rebuild_encrypted, (tuple(self),))
+
+    @staticmethod
+    def make_success(encrypted_data: str) -> "EncryptionDataResponse":
+        return EncryptionDataResponse(EncryptionStatus.SUCCESS, encrypted_data)
+
+    @staticmethod
+    def make_error(encryption_status: EncryptionStatus) -> "EncryptionDataResponse":
+        return EncryptionDataResponse(encryption_status, None)
 
     @property
     def status(self) -> EncryptionStatus:
@@ -370,21 +457,44 @@ class EncryptionDataResponse(tuple):
 
     @property
     def encrypted_data(self) -> Optional[str]:
-        return self[1] if self[0] == 0 else None
+        # The library's failures carry "", a constructed one what it was given.
+        return self[1] if self[0] == 0 else self[1] or None
 
     def __repr__(self) -> str:
         return f"EncryptionDataResponse(status={self.status!r}, encrypted_data={self.encrypted_data!r})"
 
 
+def _rebuild_encrypted(fields: tuple) -> EncryptionDataResponse:
+    return tuple.__new__(EncryptionDataResponse, fields)
+
+
 @dataclass(frozen=True)
 class RefreshResponse:
-    """The result of a key refresh: ``success`` and, on failure, ``reason``.
+    """The result of a key refresh: ``success``, on failure ``reason``, on
+    success ``keys`` (the client's :class:`EncryptionKeysCollection`: the keys
+    stay inside the library).
 
     A failed refresh keeps the keys loaded before it.
     """
 
     success: bool
     reason: Optional[str] = None
+    keys: Any = field(default=None, compare=False)
+
+    @staticmethod
+    def make_success(keys: Any) -> "RefreshResponse":
+        return RefreshResponse(True, None, keys)
+
+    @staticmethod
+    def make_error(reason: Any) -> "RefreshResponse":
+        return RefreshResponse(False, reason, None)
+
+
+class EncryptionError(Exception):
+    """Raised by the legacy API (``Uid2Client.encrypt``/``decrypt``, the module
+    functions ``decrypt``, ``encrypt_data``, ``decrypt_data``) when it fails,
+    as in the official SDK. The clients' ``decrypt_token_into_raw_uid`` and
+    ``encrypt_raw_uid_into_token`` return statuses instead."""
 
 
 @dataclass(frozen=True)
