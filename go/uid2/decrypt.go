@@ -106,10 +106,6 @@ const (
 	bidstreamKind
 )
 
-// scratchSize covers the bytes of every token of ordinary size; larger
-// tokens get a buffer of their own.
-const scratchSize = 512
-
 // decrypt runs the validation of uid2-spec §6.1, in its order. The raw UID
 // is appended to uidBuf[:0]. It never panics on any input: every malformed
 // token is InvalidPayload.
@@ -136,9 +132,8 @@ func decrypt(ks *keys.Set, kind clientKind, text, domain string, checkDomain boo
 		d.Status = KeysNotSynced
 		return d
 	}
-	bufp := scratchPool.Get().(*[]byte)
-	defer scratchPool.Put(bufp)
-	raw, version, err := token.Decode(text, *bufp)
+	var buf scratch
+	raw, version, err := token.Decode(text, buf.bytes())
 	if err != nil {
 		d.Status = InvalidPayload
 		if err == token.ErrVersion {
