@@ -110,7 +110,9 @@ func now(nowMs int64) int64 {
 }
 
 func (c *core) DecryptAppend(uidBuf []byte, token, domainOrAppName string, nowMs int64) Decrypted {
-	return decrypt(c.keys.Load(), c.kind, token, domainOrAppName, true, now(nowMs), uidBuf)
+	var d Decrypted
+	d.UID = decrypt(&d, c.keys.Load(), c.kind, token, domainOrAppName, true, now(nowMs), uidBuf)
+	return d
 }
 
 func (c *core) decryptAt(token, domainOrAppName string, nowMs int64) DecryptionResponse {
