@@ -19,14 +19,13 @@ type scratch [scratchSize]byte
 // these buffers before cost about 130 instructions per call, a tenth of a
 // decrypt's work besides AES-GCM. The only AEADs and block ciphers here are
 // the standard library's AES (keys.newKey builds them), which use the
-// slices during the call only, as crypto/cipher's interfaces allow; nothing
-// else is given a scratch slice.
+// slices during the call only and keep no reference to them; nothing else
+// is given a scratch slice.
 //
 // The address goes through a uintptr, which escape analysis does not
-// track, and is read back as a pointer with no call in between (nosplit:
-// the stack cannot move meanwhile).
-//
-//go:nosplit
+// track, and is read back as a pointer with no call in between: a
+// goroutine's stack moves only when a call grows it or at a synchronous
+// safe point, never between these two statements.
 func (s *scratch) bytes() []byte {
 	addr := uintptr(unsafe.Pointer(s))
 	p := *(*unsafe.Pointer)(unsafe.Pointer(&addr))
