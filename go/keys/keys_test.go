@@ -132,25 +132,67 @@ func TestParseErrors(t *testing.T) {
 // Active-key selection (uid2-spec §4.4): the most recently activated key
 // that is active now, whatever the response order.
 func TestActiveKey(t *testing.T) {
-	doc := `{"keys":[` + strings.Join([]string{
+	keys := strings.Join([]string{
 		key(3, 7, 300, 1000), key(1, 7, 100, 1000), key(2, 7, 200, 250), key(4, 7, 400, 1000), key(5, 8, 0, 1000),
-	}, ",") + `]}`
-	s, err := Parse([]byte(doc), ScopeUID2)
-	require.NoError(t, err)
-	for nowS, want := range map[int64]int64{99: 0, 100: 1, 199: 1, 200: 2, 249: 2, 250: 1, 300: 3, 399: 3, 400: 4, 999: 4, 1000: 0} {
-		k := s.ActiveKey(7, nowS*1000)
-		if want == 0 {
-			assert.Nil(t, k, "now=%d", nowS)
-			continue
+	}, ",")
+	// Keyset 7 as an ordinary keyset, as the master keyset and as the
+	// default one (those two are selected from lists of their own).
+	for _, head := range []string{``, `"master_keyset_id":7,"default_keyset_id":8,`, `"master_keyset_id":8,"default_keyset_id":7,`} {
+		s, err := Parse([]byte(`{`+head+`"keys":[`+keys+`]}`), ScopeUID2)
+		require.NoError(t, err)
+		for nowS, want := range map[int64]int64{99: 0, 100: 1, 199: 1, 200: 2, 249: 2, 250: 1, 300: 3, 399: 3, 400: 4, 999: 4, 1000: 0} {
+			k := s.ActiveKey(7, nowS*1000)
+			if want == 0 {
+				assert.Nil(t, k, "%s now=%d", head, nowS)
+				continue
+			}
+			require.NotNil(t, k, "%s now=%d", head, nowS)
+			assert.Equal(t, want, k.ID, "%s now=%d", head, nowS)
 		}
-		require.NotNil(t, k, "now=%d", nowS)
-		assert.Equal(t, want, k.ID, "now=%d", nowS)
+		// Millisecond edges: activates <= now < expires.
+		assert.Nil(t, s.ActiveKey(7, 100*1000-1), head)
+		assert.Equal(t, int64(2), s.ActiveKey(7, 250*1000-1).ID, head)
+		assert.Equal(t, int64(5), s.ActiveKey(8, 500*1000).ID, head)
+		assert.Nil(t, s.ActiveKey(9, 500*1000), "unknown keyset")
+		assert.Nil(t, s.ActiveKey(0, 500*1000), "keyset 0 is never indexed")
 	}
-	// Millisecond edges: activates <= now < expires.
-	assert.Nil(t, s.ActiveKey(7, 100*1000-1))
-	assert.Equal(t, int64(2), s.ActiveKey(7, 250*1000-1).ID)
-	assert.Nil(t, s.ActiveKey(9, 500*1000), "unknown keyset")
-	assert.Nil(t, s.ActiveKey(0, 500*1000), "keyset 0 is never indexed")
+}
+
+// The key table against a map, with ids that crowd the table's slots
+// (consecutive, negative, extreme, multiples of its size) and ids put twice.
+func TestKeyTableFindsWhatAMapFinds(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 7, 64, 1000} {
+		var ids []int64
+		for i := 0; i < n; i++ {
+			switch i % 5 {
+			case 0:
+				ids = append(ids, int64(i))
+			case 1:
+				ids = append(ids, -int64(i))
+			case 2:
+				ids = append(ids, int64(i)<<40)
+			case 3:
+				ids = append(ids, math.MaxInt64-int64(i))
+			case 4:
+				ids = append(ids, ids[i/2]) // again: replaces
+			}
+		}
+		tab, want := newKeyTable(len(ids)), map[int64]*Key{}
+		for _, id := range ids {
+			k := &Key{ID: id}
+			tab.put(k)
+			want[id] = k
+		}
+		assert.Equal(t, len(want), tab.n, "n=%d", n)
+		for id, k := range want {
+			assert.Same(t, k, tab.get(id), "n=%d id=%d", n, id)
+		}
+		for _, id := range []int64{math.MinInt64, -999999, 1 << 50, 12345678901} {
+			if want[id] == nil {
+				assert.Nil(t, tab.get(id), "n=%d id=%d", n, id)
+			}
+		}
+	}
 }
 
 func TestKeysetlessKeysAreDecryptOnly(t *testing.T) {

@@ -229,7 +229,7 @@ func parseTokenExpiry(raw json.RawMessage) (int64, error) {
 }
 
 func (s *Set) addKeys(list []keyJSON) error {
-	s.byID = make(map[int64]*Key, len(list))
+	s.byID = newKeyTable(len(list))
 	s.byKeyset = make(map[int64][]*Key)
 	s.bySite = make(map[int64][]*Key)
 	entries := make([]*Key, 0, len(list))
@@ -255,12 +255,12 @@ func (s *Set) addKeys(list []keyJSON) error {
 		// Dictionary.Add throws, refusing the response). Unlike Java, whose
 		// keyset lists keep both entries, the earlier entry is gone for
 		// good, so that encrypt and decrypt agree on the key.
-		s.byID[k.ID] = k
+		s.byID.put(k)
 		entries = append(entries, k)
 	}
 	// In response order, so that keys activated at the same time keep it.
 	for _, k := range entries {
-		if s.byID[k.ID] != k {
+		if s.byID.get(k.ID) != k {
 			continue // listed again later
 		}
 		if k.expiresMs > s.latestExpiresMs {
@@ -285,6 +285,9 @@ func (s *Set) addKeys(list []keyJSON) error {
 	for _, l := range s.bySite {
 		sortByActivation(l)
 	}
+	// parseBody sets the keyset ids before it adds the keys; the legacy
+	// array names neither (0: no list).
+	s.masterKeys, s.defaultKeys = s.byKeyset[s.MasterKeysetID], s.byKeyset[s.DefaultKeysetID]
 	return nil
 }
 

@@ -22,11 +22,11 @@ func decodeVector(out []byte, text string, a *alphabet) int {
 		return 0
 	}
 	_ = out[n/4*3-1] // the kernel writes this far
-	return decodeAVX2(&out[0], unsafe.StringData(text), n, &a.special)
+	return decodeAVX2(&out[0], unsafe.StringData(text), n, &a.tables)
 }
 
 //go:noescape
-func decodeAVX2(dst, src *byte, n int, special *[4]byte) int
+func decodeAVX2(dst, src *byte, n int, tables *decodeTables) int
 
 // encodeVector encodes src's whole 3-byte groups into out (sized for src)
 // with the vector kernel when there are at least eight, and returns how

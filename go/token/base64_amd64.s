@@ -22,7 +22,7 @@
 	TESTQ AX, AX; JZ done; \
 	LEAQ -in(R8), SI; LEAQ -out(R9), DI; JMP loop
 
-// func decodeAVX2(dst, src *byte, n int, special *[4]byte) int
+// func decodeAVX2(dst, src *byte, n int, tables *decodeTables) int
 //
 // Decodes n characters (a multiple of 4, at least 32) into n/4*3 bytes,
 // 32 characters into 24 bytes per block; a last, short block is decoded
@@ -30,14 +30,17 @@
 // returns n, or how many characters it decoded before a block holding a
 // character outside the alphabet.
 //
-// Each character's value comes from range checks (unsigned: c-'A' <= 25
-// and so on), which also say whether it is in the alphabet; the two
-// characters that decode to 62 and the two that decode to 63 come in
-// special, so one kernel serves the standard alphabet and the
-// either-alphabet of v4 tokens. The 6-bit values are then packed as in Muła
-// and Lemire's "Faster Base64 Encoding and Decoding Using AVX2
-// Instructions": multiply-add pairs into 12 bits, pairs of those into 24,
-// and shuffle the three bytes of each 32-bit lane into place, big-endian.
+// Each character is looked up by its two nibbles with VPSHUFB in the
+// alphabet's tables (decodeTables, base64.go): whether it is in the
+// alphabet (the low nibble's invalid classes against the high nibble's
+// class), and the offset from character to value, which the high nibble
+// decides for letters and digits, the low nibble for the characters
+// 0x20-0x2f, and one exception (Base64URL's '_') its own. So one kernel
+// serves the standard alphabet and the either-alphabet of v4 tokens. The
+// 6-bit values are then packed as in Muła and Lemire's "Faster Base64
+// Encoding and Decoding Using AVX2 Instructions": multiply-add pairs into
+// 12 bits, pairs of those into 24, and shuffle the three bytes of each
+// 32-bit lane into place, big-endian.
 //
 // Only VEX-encoded instructions, and VZEROUPPER before returning: a legacy
 // SSE instruction while the upper halves of the Y registers are dirty costs
@@ -53,66 +56,37 @@ TEXT ·decodeAVX2(SB), NOSPLIT, $0-40
 	LEAQ (R9)(R9*2), R9
 	ADDQ DI, R9  // end of the bytes
 
-	VPBROADCASTB consts<>+0(SB), Y15 // 'A'
-	VPBROADCASTB consts<>+1(SB), Y14 // 'a'
-	VPBROADCASTB consts<>+2(SB), Y13 // '0'
-	VPBROADCASTB consts<>+3(SB), Y12 // 25
-	VPBROADCASTB consts<>+4(SB), Y11 // 9
-	VPBROADCASTB consts<>+5(SB), Y10 // 26
-	VPBROADCASTB consts<>+6(SB), Y9  // 52
-	MOVQ special+24(FP), AX
-	VPBROADCASTB 0(AX), Y8
-	VPBROADCASTB 1(AX), Y7
-	VPBROADCASTB 2(AX), Y6
-	VPBROADCASTB 3(AX), Y5
+	MOVQ tables+24(FP), AX
+	VBROADCASTI128 0(AX), Y14  // invalidLo
+	VBROADCASTI128 16(AX), Y13 // classHi
+	VBROADCASTI128 32(AX), Y12 // offsetHi
+	VBROADCASTI128 48(AX), Y11 // offset2
+	VPBROADCASTB 64(AX), Y9    // exception
+	VPBROADCASTB 65(AX), Y8    // exceptionOffset
+	VPBROADCASTB consts<>+3(SB), Y15 // 0x0f
+	VPBROADCASTB consts<>+4(SB), Y10 // 2
+	VMOVDQU halves<>(SB), Y7
 
 loop:
 	VMOVDQU (SI), Y0
-
-	// 'A'-'Z' -> 0-25. Y3 gathers values, Y2 the in-alphabet mask.
-	VPSUBB   Y15, Y0, Y1
-	VPMINUB  Y12, Y1, Y2
-	VPCMPEQB Y1, Y2, Y2
-	VPAND    Y1, Y2, Y3
-
-	// 'a'-'z' -> 26-51.
-	VPSUBB   Y14, Y0, Y1
-	VPMINUB  Y12, Y1, Y4
-	VPCMPEQB Y1, Y4, Y4
-	VPOR     Y4, Y2, Y2
-	VPADDB   Y10, Y1, Y1
-	VPAND    Y4, Y1, Y1
-	VPOR     Y1, Y3, Y3
-
-	// '0'-'9' -> 52-61.
-	VPSUBB   Y13, Y0, Y1
-	VPMINUB  Y11, Y1, Y4
-	VPCMPEQB Y1, Y4, Y4
-	VPOR     Y4, Y2, Y2
-	VPADDB   Y9, Y1, Y1
-	VPAND    Y4, Y1, Y1
-	VPOR     Y1, Y3, Y3
-
-	// The characters of 62.
-	VPCMPEQB Y8, Y0, Y1
-	VPCMPEQB Y7, Y0, Y4
-	VPOR     Y4, Y1, Y1
-	VPOR     Y1, Y2, Y2
-	VPAND    value62<>(SB), Y1, Y1
-	VPOR     Y1, Y3, Y3
-
-	// The characters of 63.
-	VPCMPEQB Y6, Y0, Y1
-	VPCMPEQB Y5, Y0, Y4
-	VPOR     Y4, Y1, Y1
-	VPOR     Y1, Y2, Y2
-	VPAND    value63<>(SB), Y1, Y1
-	VPOR     Y1, Y3, Y3
+	VPSRLD  $4, Y0, Y1
+	VPAND   Y15, Y1, Y1 // high nibbles
+	VPAND   Y15, Y0, Y2 // low nibbles
 
 	// Stop before a block with a character outside the alphabet.
-	VPMOVMSKB Y2, AX
-	CMPL      AX, $0xffffffff
-	JNE       done
+	VPSHUFB Y2, Y14, Y3
+	VPSHUFB Y1, Y13, Y4
+	VPTEST  Y3, Y4
+	JNE     done
+
+	// Offsets: by high nibble; by low nibble for 0x20-0x2f; the exception.
+	VPSHUFB   Y1, Y12, Y3
+	VPSHUFB   Y2, Y11, Y4
+	VPCMPEQB  Y10, Y1, Y5
+	VPBLENDVB Y5, Y4, Y3, Y3
+	VPCMPEQB  Y9, Y0, Y5
+	VPBLENDVB Y5, Y8, Y3, Y3
+	VPADDB    Y3, Y0, Y3 // the 6-bit values
 
 	// Pack: [a b c d] -> a<<18 | b<<12 | c<<6 | d per 32-bit lane, then
 	// its three low bytes high first, twelve per 128-bit half, then the
@@ -120,8 +94,7 @@ loop:
 	VPMADDUBSW pairs6<>(SB), Y3, Y3
 	VPMADDWD   pairs12<>(SB), Y3, Y3
 	VPSHUFB    bytes<>(SB), Y3, Y3
-	VMOVDQU    halves<>(SB), Y4
-	VPERMD     Y3, Y4, Y3
+	VPERMD     Y3, Y7, Y3
 	VMOVDQU    X3, (DI)
 	VEXTRACTI128 $1, Y3, X4
 	VMOVQ      X4, 16(DI)
@@ -134,13 +107,8 @@ done:
 	MOVQ SI, ret+32(FP)
 	RET
 
-DATA consts<>+0(SB)/8, $0x00341a0919306141 // 'A' 'a' '0' 25 9 26 52
-DATA consts<>+8(SB)/8, $0x0000000000000d33 // 51 13
-GLOBL consts<>(SB), RODATA|NOPTR, $16
-
-REPEAT4(value62, $0x3e3e3e3e3e3e3e3e)
-
-REPEAT4(value63, $0x3f3f3f3f3f3f3f3f)
+DATA consts<>+0(SB)/8, $0x000000020f0d331a // 26 51 13 0x0f 2
+GLOBL consts<>(SB), RODATA|NOPTR, $8
 
 // Byte multipliers 64, 1: two 6-bit values -> one 12-bit word.
 REPEAT4(pairs6, $0x0140014001400140)
@@ -183,9 +151,9 @@ TEXT ·encodeAVX2(SB), NOSPLIT, $0-40
 	VMOVDQU mulHi<>(SB), Y12
 	VMOVDQU maskLo<>(SB), Y11
 	VMOVDQU mulLo<>(SB), Y10
-	VPBROADCASTB consts<>+8(SB), Y9 // 51
-	VPBROADCASTB consts<>+5(SB), Y8 // 26
-	VPBROADCASTB consts<>+9(SB), Y7 // 13
+	VPBROADCASTB consts<>+1(SB), Y9 // 51
+	VPBROADCASTB consts<>+0(SB), Y8 // 26
+	VPBROADCASTB consts<>+2(SB), Y7 // 13
 
 encode:
 	// Bytes 0-15 in the low half, 8-23 in the high half (whose twelve are

@@ -300,31 +300,35 @@ func V4TextLen(uidLen int) int { return rawURL.encodedLen(V4Size(uidLen)) }
 // scratch is used for the token's bytes when big enough.
 func AppendV4(dst, scratch []byte, t *V4Token, master, site cipher.AEAD, nonces *[2 * gcmNonceSize]byte) []byte {
 	raw := appendLen(scratch[:0], V4Size(len(t.UID)))
+	// The fixed fields through arrays of their sizes: one length check for
+	// all of them instead of one per field (a sixth of the function).
+	h := (*[v4HeaderSize + gcmNonceSize]byte)(raw)
+	m := (*[v4MasterHeadSize + gcmNonceSize]byte)(raw[len(h):])
+	s := (*[v4SiteHeadSize]byte)(raw[len(h)+len(m):])
 	be := binary.BigEndian
-	raw[0] = byte(t.Scope<<4 | t.IdentityType<<2 | 3)
-	raw[1] = versionByteV4
-	be.PutUint32(raw[2:], uint32(t.MasterKeyID))
-	copy(raw[6:18], nonces[:gcmNonceSize])
-	m := raw[18:]
-	be.PutUint64(m[0:], uint64(t.ExpiryMs))
-	be.PutUint64(m[8:], uint64(t.GeneratedMs))
-	be.PutUint32(m[16:], 0) // operator site id
-	m[20] = 1               // operator type: Service
-	be.PutUint32(m[21:], 0) // operator version
-	be.PutUint32(m[25:], 0) // operator key id
-	be.PutUint32(m[29:], uint32(t.SiteKeyID))
-	copy(m[33:45], nonces[gcmNonceSize:])
-	s := m[45:]
-	be.PutUint32(s[0:], uint32(t.SiteID))
-	be.PutUint64(s[4:], 0)  // publisher id
-	be.PutUint32(s[12:], 0) // client key id
-	be.PutUint32(s[16:], t.PrivacyBits)
-	be.PutUint64(s[20:], uint64(t.EstablishedMs))
-	be.PutUint64(s[28:], uint64(t.RefreshedMs))
-	copy(s[36:], t.UID)
-	sitePlain := s[:v4SiteHeadSize+len(t.UID)]
-	site.Seal(sitePlain[:0], m[33:45], sitePlain, nil)
-	masterPlain := m[:v4MasterHeadSize+gcmNonceSize+len(sitePlain)+gcmTagSize]
-	master.Seal(masterPlain[:0], raw[6:18], masterPlain, nil)
+	h[0] = byte(t.Scope<<4 | t.IdentityType<<2 | 3)
+	h[1] = versionByteV4
+	be.PutUint32(h[2:6], uint32(t.MasterKeyID))
+	copy(h[6:], nonces[:gcmNonceSize])
+	be.PutUint64(m[0:8], uint64(t.ExpiryMs))
+	be.PutUint64(m[8:16], uint64(t.GeneratedMs))
+	be.PutUint32(m[16:20], 0) // operator site id
+	m[20] = 1                 // operator type: Service
+	be.PutUint32(m[21:25], 0) // operator version
+	be.PutUint32(m[25:29], 0) // operator key id
+	be.PutUint32(m[29:33], uint32(t.SiteKeyID))
+	copy(m[33:], nonces[gcmNonceSize:])
+	be.PutUint32(s[0:4], uint32(t.SiteID))
+	be.PutUint64(s[4:12], 0)  // publisher id
+	be.PutUint32(s[12:16], 0) // client key id
+	be.PutUint32(s[16:20], t.PrivacyBits)
+	be.PutUint64(s[20:28], uint64(t.EstablishedMs))
+	be.PutUint64(s[28:36], uint64(t.RefreshedMs))
+	sitePlain := raw[len(h)+len(m):]
+	copy(sitePlain[len(s):], t.UID)
+	sitePlain = sitePlain[:len(s)+len(t.UID)]
+	site.Seal(sitePlain[:0], m[v4MasterHeadSize:], sitePlain, nil)
+	masterPlain := raw[len(h) : len(h)+v4MasterHeadSize+gcmNonceSize+len(sitePlain)+gcmTagSize]
+	master.Seal(masterPlain[:0], h[v4HeaderSize:], masterPlain, nil)
 	return rawURL.appendEncode(dst, raw)
 }

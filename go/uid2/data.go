@@ -100,7 +100,8 @@ func (c *core) EncryptDataAppend(dst []byte, req *EncryptionDataRequest, nowMs i
 		siteKeySiteID := int64(siteID)
 		if req.AdvertisingToken != "" {
 			var buf [128]byte
-			d := decrypt(ks, c.kind, req.AdvertisingToken, "", false, nowMs, buf[:0])
+			var d Decrypted
+			decrypt(&d, ks, c.kind, req.AdvertisingToken, "", false, nowMs, buf[:0]) // only the site ids are read
 			if d.Status != Success {
 				return dst, TokenDecryptFailure, nil
 			}

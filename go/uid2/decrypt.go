@@ -106,12 +106,11 @@ const (
 	bidstreamKind
 )
 
-// scratchSize covers the bytes of every token of ordinary size; larger
-// tokens get a buffer of their own.
-const scratchSize = 512
-
-// decrypt runs the validation of uid2-spec §6.1, in its order. The raw UID
-// is appended to uidBuf[:0]. It never panics on any input: every malformed
+// decrypt runs the validation of uid2-spec §6.1, in its order, and writes
+// the result to *d, which must be zero (written in place: returning the
+// struct cost a copy per call). The raw UID is appended to uidBuf[:0] and
+// returned, for the caller to put in d.UID (stored here, through d, it
+// would make every caller's buffer escape to the heap). It never panics on any input: every malformed
 // token is InvalidPayload.
 //
 // Where the official SDKs disagree (§6.4) this follows Java and .NET:
@@ -127,58 +126,59 @@ const scratchSize = 512
 // checkDomain false skips the domain/app-name check: the legacy
 // encrypted-data API takes a token's site without a name to check, as
 // .NET's LegacyWithoutDomainOrAppNameCheck does.
-func decrypt(ks *keys.Set, kind clientKind, text, domain string, checkDomain bool, nowMs int64, uidBuf []byte) Decrypted {
+func decrypt(d *Decrypted, ks *keys.Set, kind clientKind, text, domain string, checkDomain bool, nowMs int64, uidBuf []byte) (uid []byte) {
+	d.IdentityType = IdentityTypeUnknown
 	if ks == nil {
-		return Decrypted{Status: NotInitialized, IdentityType: IdentityTypeUnknown}
+		d.Status = NotInitialized
+		return nil
 	}
-	d := Decrypted{IdentityScope: IdentityScope(ks.IdentityScope), IdentityType: IdentityTypeUnknown}
+	d.IdentityScope = IdentityScope(ks.IdentityScope)
 	if !ks.Valid(nowMs) {
 		d.Status = KeysNotSynced
-		return d
+		return nil
 	}
-	bufp := scratchPool.Get().(*[]byte)
-	defer scratchPool.Put(bufp)
-	raw, version, err := token.Decode(text, *bufp)
+	var buf scratch
+	raw, version, err := token.Decode(text, buf.bytes())
 	if err != nil {
 		d.Status = InvalidPayload
 		if err == token.ErrVersion {
 			d.Status = VersionNotSupported
 		}
-		return d
+		return nil
 	}
 	identityType := IdentityTypeUnknown
 	if version != token.V2 {
 		scope, typ := token.Prefix(raw)
 		if IdentityScope(scope) != d.IdentityScope {
 			d.Status = InvalidIdentityScope
-			return d
+			return nil
 		}
 		identityType = IdentityType(typ)
 	}
 	masterID, err := token.MasterKeyID(raw, version)
 	if err != nil {
 		d.Status = InvalidPayload
-		return d
+		return nil
 	}
 	mk := ks.Key(masterID)
 	if mk == nil {
 		d.Status = NotAuthorizedForMasterKey
-		return d
+		return nil
 	}
 	master, err := token.OpenMaster(raw, version, mk.Block(), mk.AEAD())
 	if err != nil {
 		d.Status = InvalidPayload
-		return d
+		return nil
 	}
 	sk := ks.Key(master.SiteKeyID)
 	if sk == nil {
 		d.Status = NotAuthorizedForKey
-		return d
+		return nil
 	}
 	site, err := token.OpenSite(master, version, sk.Block(), sk.AEAD())
 	if err != nil {
 		d.Status = InvalidPayload
-		return d
+		return nil
 	}
 
 	d.EstablishedMs = site.EstablishedMs
@@ -192,15 +192,15 @@ func decrypt(ks *keys.Set, kind clientKind, text, domain string, checkDomain boo
 	// Step 9: equal is not expired.
 	if nowMs > master.ExpiryMs {
 		d.Status = ExpiredToken
-		return d
+		return nil
 	}
 	if site.PrivacyBits&token.PrivacyOptedOut != 0 {
 		d.Status = UserOptedOut
-		return d
+		return nil
 	}
 	if checkDomain && kind == bidstreamKind && d.IsClientSideGenerated && !ks.DomainOrAppNameAllowed(site.SiteID, domain) {
 		d.Status = DomainOrAppNameCheckFailed
-		return d
+		return nil
 	}
 	maxLifetime := ks.MaxSharingLifetimeSeconds
 	if kind == bidstreamKind {
@@ -213,11 +213,10 @@ func decrypt(ks *keys.Set, kind clientKind, text, domain string, checkDomain boo
 	}
 	if !lifetimeValid(generatedMs, master.ExpiryMs, nowMs, maxLifetime, ks.AllowClockSkewSeconds) {
 		d.Status = InvalidTokenLifetime
-		return d
+		return nil
 	}
-	d.UID = token.AppendUID(uidBuf[:0], site, version)
 	d.Status = Success
-	return d
+	return token.AppendUID(uidBuf[:0], site, version)
 }
 
 // lifetimeValid checks the token's lifetime and clock skew in whole seconds,

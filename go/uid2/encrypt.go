@@ -3,7 +3,6 @@ package uid2
 import (
 	"crypto/rand"
 	"math"
-	"sync"
 
 	"github.com/libuid2/libuid2/go/keys"
 	"github.com/libuid2/libuid2/go/token"
@@ -22,11 +21,6 @@ func (r EncryptionDataResponse) Success() bool { return r.Status == Success }
 // NonceSize is the number of nonce bytes one encrypt uses: a 12-byte GCM
 // nonce for the master layer, then one for the site layer.
 const NonceSize = 24
-
-// scratch buffers hold a token's bytes while it is opened or sealed. They
-// are pooled because the AEADs are called through an interface, which makes
-// a stack buffer escape.
-var scratchPool = sync.Pool{New: func() any { b := make([]byte, scratchSize); return &b }}
 
 // encrypt makes a v4 sharing token (uid2-spec §5) and appends its text to
 // dst. The checks run in Java's order. nonces are the two GCM nonces; only
@@ -58,9 +52,9 @@ func encrypt(ks *keys.Set, dst []byte, rawUID string, nowMs, keysetID int64, non
 	if site == nil {
 		return dst, NotAuthorizedForKey
 	}
-	bufp := scratchPool.Get().(*[]byte)
-	defer scratchPool.Put(bufp)
-	uid, err := token.DecodeRawUID(rawUID, *bufp)
+	var buf scratch
+	bufb := buf.bytes()
+	uid, err := token.DecodeRawUID(rawUID, bufb)
 	if err != nil || len(uid) == 0 {
 		return dst, EncryptionFailure
 	}
@@ -78,11 +72,11 @@ func encrypt(ks *keys.Set, dst []byte, rawUID string, nowMs, keysetID int64, non
 	}
 	// The token is built after the UID bytes in the same scratch buffer
 	// (AppendV4 allocates when it is too small).
-	var scratch []byte
-	if len(uid) <= len(*bufp) {
-		scratch = (*bufp)[len(uid):]
+	var tokenBuf []byte
+	if len(uid) <= len(bufb) {
+		tokenBuf = bufb[len(uid):]
 	}
-	return token.AppendV4(dst, scratch, &t, master.AEAD(), site.AEAD(), nonces), Success
+	return token.AppendV4(dst, tokenBuf, &t, master.AEAD(), site.AEAD(), nonces), Success
 }
 
 // randomNonces fills the nonces of one token from the system's CSPRNG.
