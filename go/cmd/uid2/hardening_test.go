@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libuid2/libuid2/go/envelope"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,6 +24,7 @@ import (
 var testLimits = limits{
 	readHeader: 300 * time.Millisecond, read: 500 * time.Millisecond, write: time.Second,
 	idle: 300 * time.Millisecond, grace: 300 * time.Millisecond, maxConns: 8, maxPerClient: 6,
+	bodyGrace: 200 * time.Millisecond,
 }
 
 // startLimited serves h within testLimits until the test ends; it returns
@@ -111,6 +113,104 @@ func TestServeConnectionCaps(t *testing.T) {
 	require.NoError(t, err, "a caller gets in past the flood")
 	resp.Body.Close()
 	assert.True(t, closedWithin(flood[0], time.Second), "the oldest idle connection made room")
+}
+
+// slowBody opens a connection whose request sends its headers (with
+// header, a line or ""), then a byte of its body every 200 ms until the
+// test ends.
+func slowBody(t *testing.T, addr, path, header string) net.Conn {
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done); c.Close() })
+	_, _ = io.WriteString(c, "POST "+path+" HTTP/1.1\r\nHost: x\r\n"+header+"Content-Length: 1000\r\n\r\n{")
+	go func() {
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if _, err := io.WriteString(c, " "); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	return c
+}
+
+// On loopback every local user has the same address: one who fills the
+// per-client cap with requests that dribble their bodies cannot keep out
+// an admin call or a key request, because a request still sending its
+// body after bodyGrace makes room like an idle connection. The flood has a
+// valid API key, so the service reads the bodies as they trickle in.
+func TestServeSlowBodiesCannotStarveCallers(t *testing.T) {
+	const token = "some-admin-token-value"
+	t.Setenv("UID2_ADMIN_TOKEN", token)
+	url, _ := serve(t, "--memory", "--listen", "127.0.0.1:0")
+	l := &loadRun{b: t, url: url, token: token,
+		http: &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}}
+	site := l.admin("POST", "/admin/v1/sites", `{"name":"s","types":["publisher","dsp"]}`)
+	key := l.admin("POST", fmt.Sprintf("/admin/v1/sites/%v/apikeys", site["id"]), `{"roles":["sharer"]}`)
+	cipher, err := envelope.NewCipher(key["secret"].(string))
+	require.NoError(t, err)
+
+	for range serveLimits.maxPerClient + 2 {
+		slowBody(t, strings.TrimPrefix(url, "http://"), "/v2/key/sharing", fmt.Sprintf("Authorization: Bearer %s\r\n", key["api_key"]))
+	}
+	time.Sleep(serveLimits.bodyGrace + 300*time.Millisecond)
+	start := time.Now()
+	l.admin("GET", "/admin/v1/sites", "")
+	assert.NoError(t, l.keyRequest(cipher, key["api_key"].(string)))
+	assert.Less(t, time.Since(start), time.Second)
+}
+
+// A request that has its body and is being answered is never closed to
+// make room, however long it takes; one still sending its body is.
+func TestServeCapsSpareRequestsInProgress(t *testing.T) {
+	l := testLimits
+	l.readHeader, l.read, l.write, l.idle = time.Minute, time.Minute, time.Minute, time.Minute
+	release, started := make(chan struct{}), make(chan struct{}, l.maxPerClient)
+	addr, _ := startLimited(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if r.URL.Path == "/busy" {
+			started <- struct{}{}
+			<-release
+		}
+		_, _ = io.WriteString(w, "done")
+	}), l)
+	client := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	busy := make(chan error, l.maxPerClient)
+	startBusy := func() {
+		go func() {
+			resp, err := client.Post("http://"+addr+"/busy", "text/plain", strings.NewReader("a body"))
+			if err == nil {
+				resp.Body.Close()
+			}
+			busy <- err
+		}()
+		select {
+		case <-started:
+		case <-time.After(time.Second):
+			t.Fatal("a request was turned away with room left")
+		}
+	}
+	for range l.maxPerClient - 1 {
+		startBusy()
+	}
+	slow := slowBody(t, addr, "/", "")
+	time.Sleep(2 * l.bodyGrace)
+	startBusy() // room made by the slow body
+	assert.True(t, closedWithin(slow, time.Second), "the slow body made room")
+
+	_, err := client.Get("http://" + addr + "/")
+	assert.Error(t, err, "no room: every request is being answered")
+	close(release)
+	for range l.maxPerClient {
+		assert.NoError(t, <-busy, "a request being answered was cut off")
+	}
 }
 
 // A stop with a request still in progress is a clean stop: the request gets

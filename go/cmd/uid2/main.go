@@ -55,7 +55,8 @@ The local key service (the key endpoints /v2/key/sharing and
       a --listen address beyond loopback gets a warning: plain HTTP
       connections: 5 s to send the headers, 10 s the body, 30 s idle;
       at most 512 (128 per client address); when full, the connection
-      idle longest is closed; a stop waits 3 s for requests in progress
+      idle longest is closed, else a request still sending its body
+      after 1 s; a stop waits 3 s for requests in progress
       it also serves the Portal's web pages under /portal/ (its address is
       printed on standard error), where a site's users (uid2 user create)
       manage their sharing permissions and API keys.
