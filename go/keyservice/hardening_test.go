@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/libuid2/libuid2/go/envelope"
+	"github.com/libuid2/libuid2/go/internal/syncbuf"
 	"github.com/libuid2/libuid2/go/sharing"
 )
 
@@ -97,31 +98,13 @@ func (f *failingStore) Save(s *sharing.State) error {
 	return f.saver.Save(s)
 }
 
-// syncBuffer is a log that tests read while the service writes it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // A full disk when a rotation is due: key requests keep getting the keys
 // that are valid, the disk is tried once per saveRetry, not per request,
 // one line is logged when saving starts failing and one when it recovers.
 func TestFullDiskKeepsServingKeys(t *testing.T) {
 	var clock atomic.Int64
 	clock.Store(time.Now().Unix())
-	var logged syncBuffer
+	var logged syncbuf.Buffer
 	cfg := sharing.DefaultConfig()
 	cfg.KeyLifetime = 3600
 	cfg.TokenExpiry = 7200
@@ -181,7 +164,7 @@ func TestInvalidStateRefusesToStart(t *testing.T) {
 
 // A request that hits a bug gets a 500 and the service goes on.
 func TestPanicIsA500(t *testing.T) {
-	var logged syncBuffer
+	var logged syncbuf.Buffer
 	h := start(t, Options{Log: log.New(&logged, "", 0)})
 	h.svc.mux.HandleFunc("GET /admin/v1/boom", func(http.ResponseWriter, *http.Request) { panic("boom") })
 	resp, err := http.Get(h.srv.URL + "/admin/v1/boom")

@@ -1,7 +1,6 @@
 package uid2_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/libuid2/libuid2/go/internal/syncbuf"
 	"github.com/libuid2/libuid2/go/uid2"
 )
 
@@ -171,30 +171,12 @@ func TestRefreshFailureCarriesTheServiceMessage(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log destination the refresher goroutine writes to.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // A failed automatic refresh is an event and a Warn record of the logger
 // given, with the service's message and no secret.
 func TestAutoRefreshFailuresAreLoggedAndReported(t *testing.T) {
 	keys, _ := vectorKeys(t, "sharing.json")
 	ks, _, srv := newServer(t, keys)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
 	bad, err := uid2.NewSharingClient(srv.URL, "not-"+apiKey, secret)
