@@ -32,8 +32,15 @@ var DefaultLifetimes = operator.Lifetimes{IdentityS: 259200, RefreshS: 2592000, 
 // maxOperatorRequest is the operator's request body limit.
 const maxOperatorRequest = 1 << 20
 
-// envelopeHint ends the operator's envelope error messages.
-const envelopeHint = " See https://unifiedid.com/docs/getting-started/gs-encryption-decryption for details on the request envelope format."
+// envelopeHint ends the operator's envelope error messages (the EUID
+// operator names its own documentation).
+func envelopeHint(c sharing.Config) string {
+	host := "https://unifiedid.com"
+	if c.IdentityScope == "EUID" {
+		host = "https://euid.eu"
+	}
+	return " See " + host + "/docs/getting-started/gs-encryption-decryption for details on the request envelope format."
+}
 
 // opView is what the operator endpoints read of one published state,
 // built once per state: the salts in package operator's form and the
@@ -161,7 +168,7 @@ func (s *Service) openEnvelope(w http.ResponseWriter, r *http.Request, c *operat
 			return nil, false
 		}
 		if data, err = base64.StdEncoding.DecodeString(string(text)); err != nil {
-			clientError(w, "Invalid body: Body is not valid base64."+envelopeHint)
+			clientError(w, "Invalid body: Body is not valid base64."+envelopeHint(c.state.Config))
 			return nil, false
 		}
 		if json.Valid(data) {
@@ -170,16 +177,16 @@ func (s *Service) openEnvelope(w http.ResponseWriter, r *http.Request, c *operat
 		}
 	}
 	if len(data) < 1+12+16+8+8 {
-		clientError(w, "Invalid body: Body too short. Check encryption method."+envelopeHint)
+		clientError(w, "Invalid body: Body too short. Check encryption method."+envelopeHint(c.state.Config))
 		return nil, false
 	}
 	if data[0] != 1 {
-		clientError(w, fmt.Sprintf("Invalid body: Invalid request envelope format version: received %d, must be 1.", data[0])+envelopeHint)
+		clientError(w, fmt.Sprintf("Invalid body: Invalid request envelope format version: received %d, must be 1.", data[0])+envelopeHint(c.state.Config))
 		return nil, false
 	}
 	reqTime, nonce, payload, err := ciph.OpenRequestBytes(data)
 	if err != nil {
-		clientError(w, "Invalid body: Check encryption key (ClientSecret)."+envelopeHint)
+		clientError(w, "Invalid body: Check encryption key (ClientSecret)."+envelopeHint(c.state.Config))
 		return nil, false
 	}
 	if drift := (c.nowMs - reqTime) / 60000; drift > driftLimitMinutes || drift < -driftLimitMinutes {
@@ -219,7 +226,11 @@ func refused(w http.ResponseWriter, err error) bool {
 		clientError(w, re.Message)
 		return true
 	}
-	return err != nil
+	if err != nil {
+		operatorError(w, http.StatusInternalServerError, "unknown", "Unknown error")
+		return true
+	}
+	return false
 }
 
 var optoutBody = []byte(`{"status":"optout"}`)

@@ -102,7 +102,8 @@ func New(opts Options) (*Service, error) {
 	none := FaultNone
 	s.fault.Store(&none)
 	if l := opts.Lifetimes; l != (operator.Lifetimes{}) && !(l.RefreshAfterS > 0 && l.IdentityS >= l.RefreshAfterS && l.RefreshS >= l.IdentityS) {
-		return nil, operator.ErrLifetimes // the operator's sanity rule (§1.8)
+		// The operator's sanity rule (publisher spec §1.8).
+		return nil, fmt.Errorf("%w (refresh %d s, identity %d s, refresh-after %d s)", operator.ErrLifetimes, l.RefreshS, l.IdentityS, l.RefreshAfterS)
 	}
 	var state *sharing.State
 	var err error
@@ -168,6 +169,9 @@ func (s *Service) Close() error {
 	}
 	return s.store.Close()
 }
+
+// SaltBuckets is the state's salt bucket count.
+func (s *Service) SaltBuckets() int { return len(s.current.Load().state.Salts.Buckets) }
 
 // Config is the configuration the service runs with.
 func (s *Service) Config() sharing.Config { return s.current.Load().state.Config }
