@@ -450,6 +450,9 @@ func (s *Service) operatorRoutes(m *http.ServeMux, admin func(string, func(*http
 	m.HandleFunc("POST /v2/token/refresh", s.refresh)
 	m.HandleFunc("POST /v3/identity/map", s.enveloped(s.identityMapV3, sharing.Mapper))
 	m.HandleFunc("POST /v2/optout/status", s.enveloped(s.optoutStatus, sharing.Mapper, sharing.Sharer, sharing.Bidder))
+	m.HandleFunc("POST /v2/identity/map", s.enveloped(s.identityMapV2, sharing.Mapper))
+	m.HandleFunc("POST /v2/identity/buckets", s.enveloped(s.identityBuckets, sharing.Mapper))
+	m.HandleFunc("POST /v2/token/validate", s.enveloped(s.validate, sharing.Generator))
 	admin("POST /admin/v1/optouts", s.optOut)
 	admin("POST /admin/v1/salts/rotate", s.rotateSalts)
 }

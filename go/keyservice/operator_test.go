@@ -390,3 +390,62 @@ func defaultConfig() sharing.Config { return sharing.DefaultConfig() }
 func operatorLifetimes(after, identity, refresh int64) operator.Lifetimes {
 	return operator.Lifetimes{IdentityS: identity, RefreshS: refresh, RefreshAfterS: after}
 }
+
+// The deprecated identity map v2 and buckets calls through package
+// identitymap's client, and token validate.
+func TestIdentityMapV2BucketsAndValidate(t *testing.T) {
+	o := startOperator(t)
+	ctx := context.Background()
+	v3 := o.mapEmail("someone@example.org")
+	r, err := o.mapClient.GenerateIdentityMapV2(ctx, identitymap.FromEmailsV2([]string{"someone@example.org", "optout@example.com"}))
+	require.NoError(t, err)
+	assert.Equal(t, v3.CurrentRawUID, r.Mapped["someone@example.org"].RawUID)
+	assert.Equal(t, identitymap.ReasonOptout, r.Unmapped["optout@example.com"].Reason)
+
+	status, body := o.call(o.mapper, "/v2/identity/map", `{"email":["a@b.org",null,"bad"]}`, false)
+	require.Equal(t, 200, status)
+	assert.Contains(t, body, `"unmapped":[{"identifier":"null","reason":"invalid identifier"},{"identifier":"bad","reason":"invalid identifier"}]`)
+	for payload, message := range map[string]string{
+		`{}`: operator.MsgGenerateMissing, `{"email":["a@b.org"],"phone":["+12345678901"]}`: operator.MsgGenerateMissing,
+		`{"email":"a@b.org"}`: "email must be an array",
+	} {
+		status, body := o.call(o.mapper, "/v2/identity/map", payload, false)
+		assert.Equal(t, 400, status)
+		assert.JSONEq(t, errorBody("client_error", message), body, payload)
+	}
+	status, body = o.call(o.mapper, "/v2/identity/map", `{"email":[],"phone":[]}`, false)
+	assert.Equal(t, 200, status)
+	assert.JSONEq(t, `{"body":{"mapped":[]},"status":"success"}`, body)
+
+	changes, err := o.mapClient.IdentityBuckets(ctx, time.Now().Add(-48*time.Hour))
+	require.NoError(t, err)
+	assert.Len(t, changes, 64, "every bucket was made today")
+	changes, err = o.mapClient.IdentityBuckets(ctx, time.Now().Add(48*time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, changes)
+	for payload, message := range map[string]string{`{}`: "missing parameter since_timestamp", `{"since_timestamp":"yesterday"}`: "invalid date, must conform to ISO 8601"} {
+		status, body := o.call(o.mapper, "/v2/identity/buckets", payload, false)
+		assert.Equal(t, 400, status)
+		assert.JSONEq(t, errorBody("client_error", message), body)
+	}
+
+	gen := o.generate("validate@example.com")
+	validate := func(c credentials, email string) (int, string) {
+		return o.call(c, "/v2/token/validate", fmt.Sprintf(`{"token":%q,"email":%q}`, gen.Identity.AdvertisingToken, email), false)
+	}
+	status, body = validate(o.pub, "validate@example.com")
+	assert.Equal(t, 200, status)
+	assert.JSONEq(t, `{"body":true,"status":"success"}`, body)
+	_, body = validate(o.pub, "someone@example.org")
+	assert.JSONEq(t, `{"body":false,"status":"success"}`, body)
+	other := o.apiKey(o.site("other publisher", "publisher"), "generator")
+	status, body = validate(other, "validate@example.com")
+	assert.Equal(t, 400, status)
+	assert.JSONEq(t, errorBody("client_error", "Unauthorised to validate token"), body)
+	status, body = o.call(o.pub, "/v2/token/validate", `{"token":"nope","email":"validate@example.com"}`, false)
+	assert.Equal(t, 400, status)
+	assert.JSONEq(t, errorBody("client_error", "Invalid token"), body)
+	require.Equal(t, 200, o.admin("POST", "/admin/v1/salts/rotate", map[string]any{"all": true}, nil))
+	_, body = validate(o.pub, "validate@example.com")
+	assert.JSONEq(t, `{"body":false,"status":"success"}`, body, "a token minted before a rotation validates false")
+}

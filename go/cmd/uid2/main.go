@@ -67,9 +67,10 @@ The local key service (the key endpoints /v2/key/sharing and
       printed on standard error), where a site's users (uid2 user create)
       manage their sharing permissions and API keys.
       As the operator it serves POST /v2/token/generate (generator role),
-      /v2/token/refresh, /v3/identity/map (mapper role, binary or base64
-      envelope) and /v2/optout/status, with raw UIDs from a first-level
-      salt and salt buckets:
+      /v2/token/refresh, /v2/token/validate, /v3/identity/map (mapper
+      role, binary or base64 envelope), /v2/identity/map,
+      /v2/identity/buckets and /v2/optout/status, with raw UIDs from a
+      first-level salt and salt buckets:
              [--salt-buckets 1024] [--identity-expiry 72h]
              [--refresh-expiry 720h] [--refresh-after 1h]
       the bucket count is that of a new state; the lifetimes must satisfy
