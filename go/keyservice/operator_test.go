@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -448,4 +450,51 @@ func TestIdentityMapV2BucketsAndValidate(t *testing.T) {
 	require.Equal(t, 200, o.admin("POST", "/admin/v1/salts/rotate", map[string]any{"all": true}, nil))
 	_, body = validate(o.pub, "validate@example.com")
 	assert.JSONEq(t, `{"body":false,"status":"success"}`, body, "a token minted before a rotation validates false")
+}
+
+// Salts and opt-outs survive a restart; a state saved before salts were
+// kept gets them at start, so the operator endpoints work at once.
+func TestOperatorStateRestart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	h := start(t, Options{DataDir: dir, SaltBuckets: 32})
+	mapper := h.apiKey(h.site("adv", "advertiser"), "mapper")
+	require.Equal(t, 200, h.admin("POST", "/admin/v1/optouts", map[string]any{"email": "gone@example.org"}, nil))
+	m, err := identitymap.NewClient(h.srv.URL, mapper.APIKey, mapper.Secret)
+	require.NoError(t, err)
+	before, err := m.GenerateIdentityMap(context.Background(), identitymap.FromEmails([]string{"kept@example.org", "gone@example.org"}))
+	require.NoError(t, err)
+	h.srv.Close()
+	require.NoError(t, h.svc.Close())
+
+	h2 := start(t, Options{DataDir: dir, SaltBuckets: 999})
+	assert.Equal(t, 32, h2.svc.SaltBuckets(), "a saved state keeps its bucket count")
+	m2, err := identitymap.NewClient(h2.srv.URL, mapper.APIKey, mapper.Secret)
+	require.NoError(t, err)
+	after, err := m2.GenerateIdentityMap(context.Background(), identitymap.FromEmails([]string{"kept@example.org", "gone@example.org"}))
+	require.NoError(t, err)
+	assert.Equal(t, before, after)
+	h2.srv.Close()
+	require.NoError(t, h2.svc.Close())
+
+	// The state of an older service: no salts, no opt-outs.
+	path := filepath.Join(dir, "state.json")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var st map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(data, &st))
+	delete(st, "salts")
+	delete(st, "optouts")
+	data, err = json.Marshal(st)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	h3 := start(t, Options{DataDir: dir})
+	assert.Equal(t, sharing.DefaultSaltBuckets, h3.svc.SaltBuckets())
+	m3, err := identitymap.NewClient(h3.srv.URL, mapper.APIKey, mapper.Secret)
+	require.NoError(t, err)
+	r, err := m3.GenerateIdentityMap(context.Background(), identitymap.FromEmails([]string{"kept@example.org"}))
+	require.NoError(t, err)
+	assert.Contains(t, r.Mapped, "kept@example.org")
+	saved, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(saved), `"salts"`, "saved at start")
 }

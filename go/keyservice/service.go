@@ -118,12 +118,17 @@ func New(opts Options) (*Service, error) {
 			return nil, err
 		}
 	}
-	if state == nil {
+	fresh := state == nil
+	if fresh {
 		if err := opts.Config.Check(); err != nil {
 			s.Close()
 			return nil, err
 		}
 		state = sharing.New(opts.Config)
+	}
+	// A new state, or one saved before salts were kept, gets its salts
+	// now: the operator endpoints read them from the first request.
+	if fresh || state.Salts == nil {
 		if opts.SaltBuckets != 0 {
 			if state.Salts, err = sharing.NewSalts(opts.SaltBuckets, s.now().Unix()); err != nil {
 				s.Close()

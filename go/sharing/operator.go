@@ -194,7 +194,7 @@ func (s *State) validateOperator() error {
 			switch {
 			case b.Current == "":
 				return fmt.Errorf("salt bucket %d: the current salt is empty", i)
-			case !validTime(b.LastUpdated/1000) || !validTime(b.RefreshFrom/1000):
+			case b.LastUpdated < 0 || b.RefreshFrom < 0 || !validTime(b.LastUpdated/1000) || !validTime(b.RefreshFrom/1000):
 				return fmt.Errorf("salt bucket %d: a time is out of range", i)
 			}
 		}
