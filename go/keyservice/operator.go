@@ -79,7 +79,7 @@ func scopeOf(c sharing.Config) int {
 	return 0
 }
 
-// optedOut applies the test identities (§1.9) over the opt-out list.
+// isOptedOut applies the test identities (§1.9) over the opt-out list.
 // For refresh, refresh-optout@example.com and +00000000002 are opted out.
 func (v *opView) isOptedOut(flh [32]byte, refresh bool) bool {
 	switch v.salts.TestIdentityOf(flh) {
@@ -113,8 +113,7 @@ func (s *Service) enveloped(h func(w http.ResponseWriter, c *operatorCall), role
 	return func(w http.ResponseWriter, r *http.Request) {
 		c := &operatorCall{}
 		var ok bool
-		c.state, c.view, c.now = s.operatorSnapshot()
-		c.nowMs = s.now().UnixMilli()
+		c.state, c.view, c.now, c.nowMs = s.operatorSnapshot()
 		if token, has := bearer(r); has {
 			c.key = c.state.Authenticate(token)
 		}
@@ -130,10 +129,13 @@ func (s *Service) enveloped(h func(w http.ResponseWriter, c *operatorCall), role
 	}
 }
 
-func (s *Service) operatorSnapshot() (*sharing.State, *opView, int64) {
-	_, now := s.snapshot() // rotates keys when due
+// operatorSnapshot is the state (after any due key rotation), its view
+// and the time in seconds and milliseconds.
+func (s *Service) operatorSnapshot() (*sharing.State, *opView, int64, int64) {
+	s.snapshot() // rotates keys when due
 	p := s.current.Load()
-	return p.state, p.operatorView(), now
+	nowMs := s.now().UnixMilli()
+	return p.state, p.operatorView(), nowMs / 1000, nowMs
 }
 
 // openEnvelope reads the body as the operator does (§1.3's envelope
@@ -286,8 +288,7 @@ func (s *Service) mint(c *operatorCall, id *operator.Identity, site int, unknown
 // only the error's detail.
 func (s *Service) refresh(w http.ResponseWriter, r *http.Request) {
 	c := &operatorCall{}
-	c.state, c.view, c.now = s.operatorSnapshot()
-	c.nowMs = s.now().UnixMilli()
+	c.state, c.view, c.now, c.nowMs = s.operatorSnapshot()
 	authenticated := false
 	if token, has := bearer(r); has {
 		authenticated = c.state.Authenticate(token) != nil
