@@ -76,6 +76,7 @@ func (s *Service) routes() {
 	admin("GET /admin/v1/sharing", s.listSharing)
 	admin("GET /admin/v1/sites/{site}/keys", s.listKeys)
 	admin("POST /admin/v1/sites/{site}/keys/rotate", s.rotate)
+	s.operatorRoutes(m, admin)
 	if s.faults {
 		admin("POST /admin/v1/faults", s.setFault)
 	}

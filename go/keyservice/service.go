@@ -10,12 +10,14 @@ package keyservice
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/libuid2/libuid2/go/operator"
 	"github.com/libuid2/libuid2/go/sharing"
 )
 
@@ -31,6 +33,12 @@ type Options struct {
 	// Faults enables POST /admin/v1/faults, which makes key requests fail
 	// on purpose so that clients' error handling can be tried.
 	Faults bool
+	// SaltBuckets is the salt bucket count of a new state (0: the
+	// default); a saved state keeps its own.
+	SaltBuckets int
+	// Lifetimes of the tokens token generate and refresh mint; zero: the
+	// operator's (DefaultLifetimes).
+	Lifetimes operator.Lifetimes
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log gets a line when saving starts to fail and when it works again,
@@ -45,6 +53,7 @@ type Service struct {
 	now        func() time.Time
 	log        *log.Logger
 	faults     bool
+	lifetimes  operator.Lifetimes
 	fault      atomic.Pointer[string]
 	mux        *http.ServeMux
 
@@ -63,7 +72,8 @@ type Service struct {
 // published is a state with the time of its next due rotation.
 type published struct {
 	state      *sharing.State
-	nextChange int64 // state.NextChange(), cached
+	nextChange int64   // state.NextChange(), cached
+	op         opCache // the operator endpoints' view, built on first use
 }
 
 // saver keeps the state; *sharing.Store, or a test's stand-in.
@@ -91,7 +101,12 @@ func New(opts Options) (*Service, error) {
 	}
 	none := FaultNone
 	s.fault.Store(&none)
+	if l := opts.Lifetimes; l != (operator.Lifetimes{}) && !(l.RefreshAfterS > 0 && l.IdentityS >= l.RefreshAfterS && l.RefreshS >= l.IdentityS) {
+		// The operator's sanity rule (publisher spec §1.8).
+		return nil, fmt.Errorf("%w (refresh %d s, identity %d s, refresh-after %d s)", operator.ErrLifetimes, l.RefreshS, l.IdentityS, l.RefreshAfterS)
+	}
 	var state *sharing.State
+	var err error
 	if opts.DataDir != "" {
 		store, err := sharing.OpenStore(opts.DataDir)
 		if err != nil {
@@ -103,12 +118,23 @@ func New(opts Options) (*Service, error) {
 			return nil, err
 		}
 	}
-	if state == nil {
+	fresh := state == nil
+	if fresh {
 		if err := opts.Config.Check(); err != nil {
 			s.Close()
 			return nil, err
 		}
 		state = sharing.New(opts.Config)
+	}
+	// A new state, or one saved before salts were kept, gets its salts
+	// now: the operator endpoints read them from the first request.
+	if fresh || state.Salts == nil {
+		if opts.SaltBuckets != 0 {
+			if state.Salts, err = sharing.NewSalts(opts.SaltBuckets, s.now().Unix()); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
 		state.Maintain(s.now().Unix())
 		if s.store != nil {
 			if err := s.store.Save(state); err != nil {
@@ -116,6 +142,21 @@ func New(opts Options) (*Service, error) {
 				return nil, err
 			}
 		}
+	}
+	// Keys are kept TokenExpiry after they stop being the newest: a
+	// refresh token must not outlive its key. The operator's default
+	// lifetimes are shortened to fit; lifetimes asked for are refused.
+	s.lifetimes = opts.Lifetimes
+	if s.lifetimes == (operator.Lifetimes{}) {
+		l := DefaultLifetimes
+		l.RefreshS = min(l.RefreshS, state.Config.TokenExpiry)
+		l.IdentityS = min(l.IdentityS, l.RefreshS)
+		l.RefreshAfterS = min(l.RefreshAfterS, l.IdentityS)
+		s.lifetimes = l
+	}
+	if s.lifetimes.RefreshS > state.Config.TokenExpiry {
+		s.Close()
+		return nil, fmt.Errorf("the refresh token lifetime (%d s) must not exceed the token expiry (%d s)", s.lifetimes.RefreshS, state.Config.TokenExpiry)
 	}
 	s.publish(state)
 	s.routes()
@@ -133,6 +174,9 @@ func (s *Service) Close() error {
 	}
 	return s.store.Close()
 }
+
+// SaltBuckets is the state's salt bucket count.
+func (s *Service) SaltBuckets() int { return len(s.current.Load().state.Salts.Buckets) }
 
 // Config is the configuration the service runs with.
 func (s *Service) Config() sharing.Config { return s.current.Load().state.Config }

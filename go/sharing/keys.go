@@ -18,9 +18,10 @@ const (
 // publishes (spec §4.3, TOKEN_LIFETIME_TOLERANCE).
 const lifetimeTolerance = 10
 
-// keysetIDs lists every keyset: the master keyset, then each site's.
+// keysetIDs lists every keyset: the master and refresh keysets, then each
+// site's.
 func (s *State) keysetIDs() []int {
-	ids := []int{MasterKeysetID}
+	ids := []int{MasterKeysetID, RefreshKeysetID}
 	for i := range s.Sites {
 		ids = append(ids, s.Sites[i].KeysetID)
 	}
@@ -37,6 +38,10 @@ func (s *State) Maintain(now int64) bool {
 	n := len(s.Keys)
 	s.Keys = slices.DeleteFunc(s.Keys, func(k Key) bool { return k.Expires <= now })
 	changed := len(s.Keys) != n
+	if s.Salts == nil { // a state from before salts were kept
+		s.Salts, _ = NewSalts(DefaultSaltBuckets, now)
+		changed = true
+	}
 	for _, id := range s.keysetIDs() {
 		if s.maintainKeyset(id, now) {
 			changed = true

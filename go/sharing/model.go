@@ -172,6 +172,10 @@ type State struct {
 	Grants   []Grant   `json:"grants"`
 	Requests []Request `json:"requests"`
 	Users    []User    `json:"users,omitempty"`
+	// Salts and OptOuts serve token generate, refresh and identity map
+	// (operator.go).
+	Salts   *Salts   `json:"salts,omitempty"`
+	OptOuts []OptOut `json:"optouts,omitempty"`
 
 	NextSiteID    int   `json:"next_site_id"`
 	NextKeysetID  int   `json:"next_keyset_id"`
@@ -219,6 +223,8 @@ func (s *State) Clone() *State {
 	}
 	c.Requests = slices.Clone(s.Requests)
 	c.Users = slices.Clone(s.Users)
+	c.Salts = s.Salts.clone()
+	c.OptOuts = slices.Clone(s.OptOuts)
 	return &c
 }
 

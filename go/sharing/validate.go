@@ -72,7 +72,7 @@ func (s *State) Validate() error {
 	if err := s.Config.Check(); err != nil {
 		return fmt.Errorf("config: %v", err)
 	}
-	for _, err := range []error{s.validateSites(), s.validateAPIKeys(), s.validateKeys(), s.validateGrants(), s.validateRequests(), s.validateUsers()} {
+	for _, err := range []error{s.validateSites(), s.validateAPIKeys(), s.validateKeys(), s.validateGrants(), s.validateRequests(), s.validateUsers(), s.validateOperator()} {
 		if err != nil {
 			return err
 		}
@@ -204,7 +204,7 @@ func (s *State) validateKeys() error {
 	if s.NextKeyID < firstKeyID {
 		return fmt.Errorf("next_key_id must be at least %d", firstKeyID)
 	}
-	keysets := map[int]int{MasterKeysetID: 0}
+	keysets := map[int]int{MasterKeysetID: 0, RefreshKeysetID: 0}
 	for i := range s.Sites {
 		keysets[s.Sites[i].KeysetID] = 0
 	}
@@ -219,7 +219,7 @@ func (s *State) validateKeys() error {
 		case ids[k.ID]:
 			return fmt.Errorf("%s: the id is used twice", at)
 		case !known:
-			return fmt.Errorf("%s: keyset %d is neither the master keyset nor a site's", at, k.KeysetID)
+			return fmt.Errorf("%s: keyset %d is neither the master or refresh keyset nor a site's", at, k.KeysetID)
 		case count >= MaxKeysPerKeyset+2:
 			return fmt.Errorf("%s: keyset %d holds more than %d keys", at, k.KeysetID, MaxKeysPerKeyset+2)
 		case len(k.Secret) != 32:

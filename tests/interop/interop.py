@@ -23,6 +23,10 @@ tests/conformance: Go, C, C++, Python, Java, C#) and the official Python and Jav
    refreshes its keys over HTTP and encrypts; every driver, as each receiver, refreshes
    (the official SDKs over their own HTTP stacks) and decrypts every sender's tokens:
    the raw UIDs for the granted receiver, NOT_AUTHORIZED_FOR_KEY for the others.
+5. Publisher tokens and identity map (check_publisher). Each official SDK (Python, Java)
+   generates, refreshes and maps against `uid2 serve`; its tokens decrypt, in libuid2 and in
+   the Python SDK, to the raw UID identity map gives; salt rotation and opt-out show as the
+   operator's do.
 
 Usage: interop.py LIBUID2_SO LANG=DRIVER... uid2=UID2_COMMAND with the six conformance
 drivers as tests/conformance/drivers.py takes them, official-python=DRIVER_PY and
@@ -516,6 +520,102 @@ def check_refresh(run, uid2):
                     run.fail("refresh: %s's tokens, %s as the %s receiver: %s" % (by, lang, name, problems[0]))
 
 
+def check_publisher(run, uid2, sdk_name):
+    """Publisher tokens and identity map against `uid2 serve`, driven by an official SDK over its
+    own HTTP stack (official/python/publisher.py, or PublisherInterop on the Java SDK's jars): its
+    publisher client generates and refreshes, its IdentityMapV3Client maps the same email, and the
+    advertising tokens decrypt — in libuid2's `uid2 decrypt --bidstream` and in the official Python
+    SDK's BidstreamClient — to the raw UID identity map gives. Identity JSON crosses both ways
+    (`uid2 token refresh` refreshes the SDK's, the SDK refreshes ours). After `uid2 salts rotate
+    --all` the SDK maps the new current and the previous raw UID, and a refresh carries the new one;
+    after `uid2 optout add`, generate, refresh and map answer opt-out."""
+    python = run.drivers["official-python"]
+    python_script = python.argv[:-1] + [os.path.join(os.path.dirname(python.argv[-1]), "publisher.py")]
+    commands = {"official-python": (python_script, python.env),
+                "official-java": (run.drivers["official-java"].argv[:-1] + ["com.uid2.client.PublisherInterop"],
+                                  run.drivers["official-java"].env)}
+    service = KeyService(uid2, os.path.join(run.tmp, "serve-publisher-%s.log" % sdk_name), "--memory")
+    checks = []  # (what, ok, detail)
+
+    def credentials(name, types, role):
+        site = service.admin("site", "create", "--name", name, "--types", types)["id"]
+        key = service.admin("apikey", "create", "--site", site, "--roles", role)
+        return site, key["api_key"], key["secret"]
+
+    def sdk(creds, *args, which=sdk_name):
+        argv, env = commands[which]
+        env = dict(env, UID2_API_KEY=creds[1], UID2_SECRET_KEY=creds[2])
+        proc = subprocess.run(argv + [args[0], service.url] + list(args[1:]),
+                              env=env, capture_output=True, text=True, timeout=60)
+        if proc.returncode != 0:
+            raise RuntimeError("%s %s: %s" % (which, args[0], proc.stderr.strip()[-500:]))
+        return json.loads(proc.stdout)
+
+    def ours(creds, *args, stdin=None):
+        env = dict(service.env, UID2_API_KEY=creds[1], UID2_SECRET=creds[2])
+        proc = subprocess.run([service.uid2] + list(args), env=env, input=stdin, capture_output=True, text=True, timeout=60)
+        if proc.returncode != 0:
+            raise RuntimeError("uid2 %s: %s" % (args[0], proc.stderr.strip()))
+        return json.loads(proc.stdout)
+
+    def check(what, got, want):
+        checks.append((what, got == want, "expected %s, got %s" % (conformance.short(want), conformance.short(got))))
+
+    email = "interop.publisher@example.com"
+    try:
+        pub = credentials("interop publisher", "publisher", "generator")
+        bidder = credentials("interop dsp", "dsp", "bidder")
+        mapper = credentials("interop advertiser", "advertiser", "mapper")
+
+        def decrypted(token):
+            """(libuid2's result, the SDK's) for a bid request's token: status, raw UID, site."""
+            r = ours(bidder, "decrypt", "--bidstream", "--keys-url", service.url, token)
+            o = sdk(bidder, "decrypt", token, which="official-python")
+            return (r["status"], r["uid"], r["site_id"]), (o["status"], o["uid"], o["site_id"])
+
+        gen = sdk(pub, "generate", email)
+        check("generate: status", gen["status"], "success")
+        mapped = sdk(mapper, "map", email)["mapped"].get(email, {})
+        check("identity map v3: no previous raw UID yet", mapped.get("p", "missing"), None)
+        want = ("SUCCESS", mapped.get("u"), pub[0])
+        ref = sdk(pub, "refresh", gen["identity"])
+        check("refresh: status", ref["status"], "success")
+        for what, identity in (("generated", gen), ("refreshed", ref)):
+            if "identity" in identity:
+                theirs, sdks = decrypted(json.loads(identity["identity"])["advertising_token"])
+                check("the SDK's %s token in libuid2's bidstream client" % what, theirs, want)
+                check("the SDK's %s token in the Python SDK's BidstreamClient" % what, sdks, want)
+        # Identity JSON both ways.
+        our_ref = ours(pub, "token", "refresh", "--url", service.url, ref.get("identity", "{}"))
+        check("uid2 token refresh of the SDK's identity JSON", our_ref["status"], "success")
+        mine = ours(pub, "token", "generate", "--url", service.url, "--email", email)
+        back = sdk(pub, "refresh", json.dumps(mine.get("identity", {})))
+        check("the SDK refreshes uid2 token generate's identity JSON", back["status"], "success")
+
+        service.admin("salts", "rotate", "--all")
+        after = sdk(mapper, "map", email)["mapped"].get(email, {})
+        check("after salts rotate: previous raw UID", after.get("p"), mapped.get("u"))
+        checks.append(("after salts rotate: a new current raw UID", after.get("u") not in (None, mapped.get("u")), str(after)))
+        rotated = sdk(pub, "refresh", back.get("identity", "{}"))
+        if "identity" in rotated:
+            theirs, _ = decrypted(json.loads(rotated["identity"])["advertising_token"])
+            check("a refresh after the rotation carries the new raw UID", theirs, ("SUCCESS", after.get("u"), pub[0]))
+        else:
+            checks.append(("refresh after the rotation", False, str(rotated)))
+
+        service.admin("optout", "add", "--email", email)
+        check("generate after opt-out", sdk(pub, "generate", email)["status"], "optout")
+        check("refresh after opt-out", sdk(pub, "refresh", rotated.get("identity", "{}"))["status"], "optout")
+        check("identity map after opt-out", sdk(mapper, "map", email)["unmapped"].get(email), "optout")
+    finally:
+        service.stop()
+    print("== publisher tokens and identity map: %s against uid2 serve" % sdk_name)
+    for what, ok, detail in checks:
+        print("  %-4s %s" % ("ok" if ok else "FAIL", what))
+        if not ok:
+            run.fail("publisher, %s: %s: %s" % (sdk_name, what, detail))
+
+
 def mark(problems):
     return "-" if problems is None else "FAIL" if problems else "ok"
 
@@ -545,6 +645,11 @@ def main(argv):
                 check_refresh(run, uid2[0])
             except RuntimeError as e:
                 run.fail("refresh: %s" % e)
+            for sdk_name in OFFICIAL:
+                try:
+                    check_publisher(run, uid2[0], sdk_name)
+                except (RuntimeError, ValueError, KeyError) as e:
+                    run.fail("publisher, %s: %s" % (sdk_name, e))
         keep = os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR")
         if keep:  # inputs and every driver's outputs, for a failure's post-mortem
             shutil.copytree(tmp, os.path.join(keep, "interop"), dirs_exist_ok=True)

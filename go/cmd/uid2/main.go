@@ -33,6 +33,13 @@ Usage:
   uid2 decrypt KEYS [--bidstream] [--domain NAME] [--now TIME] [TOKEN...]
   uid2 encrypt KEYS [--now TIME] [--keyset-id N] [RAW_UID...]
   uid2 inspect TOKEN...
+  uid2 token generate --url URL [CREDENTIALS] (--email E | --phone P |
+                      --email-hash H | --phone-hash H)
+  uid2 token refresh --url URL [CREDENTIALS] [IDENTITY_JSON]
+      a publisher's token generate and refresh (the identity to refresh
+      is the argument or the first line of standard input); prints
+      {"status": "success", "identity": {...}} or {"status": "optout"};
+      CREDENTIALS as for --keys-url below
   uid2 version
 
 The local key service (the key endpoints /v2/key/sharing and
@@ -60,6 +67,16 @@ The local key service (the key endpoints /v2/key/sharing and
       it also serves the Portal's web pages under /portal/ (its address is
       printed on standard error), where a site's users (uid2 user create)
       manage their sharing permissions and API keys.
+      As the operator it serves POST /v2/token/generate (generator role),
+      /v2/token/refresh, /v2/token/validate, /v3/identity/map (mapper
+      role, binary or base64 envelope), /v2/identity/map,
+      /v2/identity/buckets and /v2/optout/status, with raw UIDs from a
+      first-level salt and salt buckets:
+             [--salt-buckets 1024] [--identity-expiry 72h]
+             [--refresh-expiry 720h] [--refresh-after 1h]
+      the bucket count is that of a new state; the lifetimes must satisfy
+      refresh >= identity >= refresh-after, and refresh at most
+      --token-expiry (unset, the operator's defaults are shortened to fit)
 
 Managing it (ADMIN: --admin-url URL or $UID2_ADMIN_URL, and the admin token
 in $UID2_ADMIN_TOKEN or --admin-token-file FILE):
@@ -79,6 +96,11 @@ in $UID2_ADMIN_TOKEN or --admin-token-file FILE):
   uid2 sharing accept|decline ADMIN --site SENDER --request ID
   uid2 sharing list ADMIN [--site ID]
   uid2 keys list|rotate ADMIN --site ID|master
+  uid2 optout add ADMIN (--email E | --phone P | --email-hash H | --phone-hash H)
+      token generate, refresh and identity map answer opt-out from now on
+  uid2 salts rotate ADMIN (--fraction F | --all)
+      new salts for that fraction of the buckets, least recently rotated
+      first; identity map serves the previous raw UID for 90 days
   uid2 fault set ADMIN --mode none|500|garbage|wrong-nonce|wrong-secret|slow
       (a service started with --faults)
 
@@ -126,6 +148,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = serveCmd(args[1:], stdin, stdout, stderr)
 	case "site", "apikey", "sharing", "keys", "fault", "user":
 		err = adminCmd(args[0], args[1:], stdout, stderr)
+	case "optout", "salts":
+		err = operatorAdminCmd(args[0], args[1:], stdout, stderr)
+	case "token":
+		err = tokenCmd(args[1:], stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, uid2.Version)
 	case "-h", "--help", "help":

@@ -37,6 +37,10 @@ func serveCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	scope := fs.String("scope", def.IdentityScope, "identity scope of a new state: UID2 or EUID")
 	lifetime := fs.Duration("key-lifetime", time.Duration(def.KeyLifetime)*time.Second, "how long each key is its keyset's newest (rotation period)")
 	expiry := fs.Duration("token-expiry", time.Duration(def.TokenExpiry)*time.Second, "lifetime of the sharing tokens senders make (token_expiry_seconds)")
+	buckets := fs.Int("salt-buckets", sharing.DefaultSaltBuckets, "salt bucket count of a new state")
+	identityExpiry := fs.Duration("identity-expiry", 0, "advertising token lifetime (default the operator's 72h)")
+	refreshExpiry := fs.Duration("refresh-expiry", 0, "refresh token lifetime (default the operator's 720h, at most --token-expiry)")
+	refreshAfter := fs.Duration("refresh-after", 0, "when a token is due for refresh, after it is made (default the operator's 1h)")
 	faults := fs.Bool("faults", false, "enable POST /admin/v1/faults, to make key requests fail on purpose")
 	untilStdin := fs.Bool("until-stdin-closes", false, "also stop when standard input reaches end of file: a service started with a pipe on stdin ends with the process holding the pipe, however that ends")
 	if err := fs.Parse(args); err != nil {
@@ -60,7 +64,12 @@ func serveCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg.KeyLifetime = int64(lifetime.Seconds())
 	cfg.TokenExpiry = int64(expiry.Seconds())
 	cfg.MaxSharingLifetime = cfg.TokenExpiry
+	lifetimes, err := lifetimesOf(*identityExpiry, *refreshExpiry, *refreshAfter)
+	if err != nil {
+		return err
+	}
 	svc, err := keyservice.New(keyservice.Options{DataDir: *data, AdminToken: token, Config: cfg, Faults: *faults,
+		SaltBuckets: *buckets, Lifetimes: lifetimes,
 		Log: log.New(stderr, "uid2 serve: ", log.LstdFlags|log.Lmsgprefix)})
 	if err != nil {
 		return err
@@ -74,7 +83,8 @@ func serveCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		switch {
 		case f.Name == "scope" && saved.IdentityScope != cfg.IdentityScope,
 			f.Name == "key-lifetime" && saved.KeyLifetime != cfg.KeyLifetime,
-			f.Name == "token-expiry" && saved.TokenExpiry != cfg.TokenExpiry:
+			f.Name == "token-expiry" && saved.TokenExpiry != cfg.TokenExpiry,
+			f.Name == "salt-buckets" && svc.SaltBuckets() != *buckets:
 			conflict = usageError("--%s differs from the configuration %s was created with; use a new data directory", f.Name, *data)
 		}
 	})
