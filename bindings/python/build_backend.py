@@ -70,6 +70,10 @@ def _metadata() -> str:
         lines.append(f"License: {lic['text']}")
     for c in p.get("classifiers", []):
         lines.append(f"Classifier: {c}")
+    # Extras only (the base package has no dependencies).
+    for extra, requirements in p.get("optional-dependencies", {}).items():
+        lines.append(f"Provides-Extra: {extra}")
+        lines.extend(f'Requires-Dist: {r}; extra == "{extra}"' for r in requirements)
     readme = os.path.join(HERE, "README.md")
     body = ""
     if os.path.exists(readme):
