@@ -47,6 +47,8 @@ def expected(files):
 def big(spark):
     spark.conf.set("spark.sql.files.maxPartitionBytes", str(16 << 20))  # several tasks per file
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "10000")
+    # Parquet timestamps as UTC microseconds (not INT96), which pyarrow reads back as aware datetimes.
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     return spark
 
 
