@@ -198,9 +198,11 @@ def mark_first_partition_done(marker_dir):
 
 
 def test_python_keys_refresh_mid_job_from_the_key_service(spark, key_service, sites, tmp_path):
-    """The executors' clients refresh from the key service during one job: the
+    """The executors' clients get keys from the key service during one job: the
     sender grants the receiver access after the first partition was decrypted;
-    the rest of the job reads the tokens."""
+    the rest of the job reads the tokens. (The second partition's worker may
+    make its client after the grant: that its clients refresh in the background
+    is checked afterwards in the workers.)"""
     sender, receiver = sites
     with libuid2.SharingClient(key_service.url, sender.api_key, sender.secret) as client:
         assert client.refresh().success
@@ -219,6 +221,7 @@ def test_python_keys_refresh_mid_job_from_the_key_service(spark, key_service, si
     key_service.granted = True
     (tmp_path / "granted").touch()
     job.join(300)
+    granted_at = time.time()
     table = sorted_by_id(result["table"])
     half = len(tokens) // 2
     statuses = table.column("uid2_status").to_pylist()
@@ -226,6 +229,26 @@ def test_python_keys_refresh_mid_job_from_the_key_service(spark, key_service, si
     assert statuses[half:] == ["SUCCESS"] * (len(tokens) - half)
     assert table.column("uid2_raw_uid").to_pylist()[half:] == uids[half:]
     assert table.column("uid2_site_id").to_pylist()[half:] == [sender.site_id] * (len(tokens) - half)
+    # The first partition's client keeps refreshing in the background after its task: a worker's
+    # later tasks get keys newer than those it started with.
+    time.sleep(2)
+    states = frame(spark, ["x"] * 16, partitions=8).mapInArrow(refresh_probe, "running boolean, last long").collect()
+    seen = [s for s in states if s.last]
+    assert seen and all(s.running for s in seen)
+    assert max(s.last for s in seen) > granted_at * 1000
+
+
+def refresh_probe(batches):
+    """In a worker: whether its key-service client refreshes in the background, and when it last did."""
+    import libuid2.spark as s
+    for _ in batches:
+        pass
+    slot = ("service", os.environ["UID2_BASE_URL"], os.environ["UID2_API_KEY"])
+    client = s._clients.get(slot)
+    state = client.refresh_state() if client is not None else None
+    yield pa.RecordBatch.from_pylist(schema=pa.schema([("running", pa.bool_()), ("last", pa.int64())]), mapping=[{
+        "running": bool(state and state.auto_refresh_running),
+        "last": int(state.last_success.timestamp() * 1000) if state and state.last_success else 0}])
 
 
 def test_python_parquet_and_csv_in_and_out(spark, tmp_path):
