@@ -70,6 +70,10 @@ fi
 # pin files written last into the cache say what it holds, and both this script
 # and the Bazel repository rule that exposes the cache (tools/official_sdks.bzl)
 # compare them with the checked-in ones. Bazel itself never downloads them.
+quietly() { # runs "$@", showing its output only when it fails
+  local out
+  out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; echo "bootstrap: failed: $*" >&2; return 1; }
+}
 OFFICIAL=${LIBUID2_CACHE:-$HOME/.cache/libuid2}/official-sdks
 PINS=tests/interop/official
 official_current() {
@@ -83,10 +87,6 @@ if ! official_current; then
     echo "bootstrap: installing the official UID2 SDKs pinned in $PINS into $OFFICIAL" >&2
     rm -rf "$OFFICIAL"
     mkdir -p "$OFFICIAL"
-    quietly() { # runs "$@", showing its output only when it fails
-      local out
-      out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; echo "bootstrap: failed: $*" >&2; return 1; }
-    }
     # The venv has no pip of its own: Debian's pip installs into it.
     quietly /usr/bin/python3 -m venv --without-pip "$OFFICIAL/python"
     quietly /usr/bin/python3 -m pip --python "$OFFICIAL/python/bin/python" install --no-deps \
@@ -118,6 +118,30 @@ if ! cmp -s "$BROWSER_PINS" "$BROWSER/requirements.txt"; then
         --require-hashes --only-binary=:all: --no-warn-script-location -r "$BROWSER_PINS"; } 2>&1) ||
       { printf '%s\n' "$out" >&2; echo "bootstrap: failed to install Playwright" >&2; exit 1; }
     cp "$BROWSER_PINS" "$BROWSER/requirements.txt"
+  fi
+  exec 9>&-
+fi
+
+# PySpark for tests/spark (pinned in tests/spark/requirements.txt, pandas < 3),
+# in a virtual environment of its own: its bundled Spark jars also compile and
+# run the JVM Spark artifact. Same scheme as the official SDKs: installed once,
+# the pin file copied in last; tools/spark_venv.bzl compares the copy and links
+# the cache into Bazel, which downloads nothing. pyspark is an sdist: pip builds
+# it once (about a minute) and keeps the wheel in its cache.
+SPARK=${LIBUID2_CACHE:-$HOME/.cache/libuid2}/spark
+SPARK_PINS=tests/spark/requirements.txt
+if ! cmp -s "$SPARK_PINS" "$SPARK/requirements.txt"; then
+  mkdir -p "$(dirname "$SPARK")"
+  exec 9>"$SPARK.lock"
+  flock 9
+  if ! cmp -s "$SPARK_PINS" "$SPARK/requirements.txt"; then
+    echo "bootstrap: installing PySpark pinned in $SPARK_PINS into $SPARK" >&2
+    rm -rf "$SPARK"
+    mkdir -p "$SPARK"
+    quietly /usr/bin/python3 -m venv --without-pip "$SPARK/python"
+    quietly /usr/bin/python3 -m pip --python "$SPARK/python/bin/python" install --no-deps \
+      --no-warn-script-location -r "$SPARK_PINS"
+    cp "$SPARK_PINS" "$SPARK/"
   fi
   exec 9>&-
 fi

@@ -149,6 +149,10 @@ def _metadata() -> str:
         lines.append("Keywords: " + ",".join(p["keywords"]))
     for label, url in p.get("urls", {}).items():
         lines.append(f"Project-URL: {label}, {url}")
+    # Extras only (the base package has no dependencies).
+    for extra, requirements in p.get("optional-dependencies", {}).items():
+        lines.append(f"Provides-Extra: {extra}")
+        lines.extend(f'Requires-Dist: {r}; extra == "{extra}"' for r in requirements)
     readme = os.path.join(HERE, "README.md")
     body = ""
     if os.path.exists(readme):

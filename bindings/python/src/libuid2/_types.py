@@ -219,6 +219,13 @@ class DecryptedToken(DecryptionResult):
         return DECRYPTION_STATUS_BY_CODE.get(self._status, DecryptionStatus.INTERNAL_ERROR)
 
     @property
+    def status_code(self) -> int:
+        """The status as its number in the C ABI (``capi/uid2.h``; 0 is success),
+        for columnar output where an enum object per row would cost too much
+        (not in the official SDK)."""
+        return self._status
+
+    @property
     def success(self) -> bool:
         return self._status == 0
 
@@ -450,6 +457,12 @@ class EncryptionDataResponse(tuple):
     @property
     def status(self) -> EncryptionStatus:
         return ENCRYPTION_STATUS_BY_CODE.get(self[0], EncryptionStatus.INTERNAL_ERROR)
+
+    @property
+    def status_code(self) -> int:
+        """The status as its number in the C ABI (``capi/uid2.h``; 0 is success;
+        not in the official SDK)."""
+        return self[0]
 
     @property
     def success(self) -> bool:
