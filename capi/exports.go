@@ -769,6 +769,7 @@ func uid2go_encrypt_data(h C.uint64_t, req *C.uid2_encrypt_data_request, out *C.
 func uid2go_decrypt_data(h C.uint64_t, enc *C.char, encLen C.size_t, out *C.uint8_t, outCap C.size_t, outLen *C.size_t,
 	encryptedAtMs *C.int64_t, siteID *C.int32_t) (status C.int32_t) {
 	defer recoverInto(&status, guard())
+	// uid2.c has zeroed the outputs.
 	switch {
 	case outLen == nil:
 		return invalid("out_len is NULL")
@@ -776,13 +777,6 @@ func uid2go_decrypt_data(h C.uint64_t, enc *C.char, encLen C.size_t, out *C.uint
 		return invalid("a NULL encrypted or out with a non-zero length")
 	case encLen > maxLen:
 		return invalid("encrypted_len is too large")
-	}
-	*outLen = 0
-	if encryptedAtMs != nil {
-		*encryptedAtMs = 0
-	}
-	if siteID != nil {
-		*siteID = 0
 	}
 	e, ok := live(h)
 	if !ok {

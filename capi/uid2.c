@@ -356,6 +356,11 @@ uid2_status uid2_decrypt_data(uid2_client client, const char *encrypted,
                               size_t encrypted_len, uint8_t *out,
                               size_t out_cap, size_t *out_len,
                               int64_t *encrypted_at_ms, int32_t *site_id) {
+  /* 0s on every status but SUCCESS and BUFFER_TOO_SMALL (uid2.h), also for
+   * a refused call or bad arguments. */
+  if (out_len != NULL) *out_len = 0;
+  if (encrypted_at_ms != NULL) *encrypted_at_ms = 0;
+  if (site_id != NULL) *site_id = 0;
   REFUSE_IF_FORKED();
   clear_error();
   return GO(uid2go_decrypt_data(client, (char *)encrypted, encrypted_len, out,

@@ -946,6 +946,16 @@ TEST(Abi13, EncryptedDataArguments) {
   uint8_t back[64];
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_data(c.h, first.data(), first.size(), back, sizeof back, nullptr, nullptr, nullptr));
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_data(c.h, nullptr, 4, back, sizeof back, &n, nullptr, nullptr));
+  {
+    // Bad arguments leave the outputs 0 too, as every status but SUCCESS and BUFFER_TOO_SMALL.
+    size_t len = 99;
+    int64_t at = 99;
+    int32_t site = 99;
+    EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_data(c.h, first.data(), first.size(), nullptr, 8, &len, &at, &site));
+    EXPECT_EQ(0u, len);
+    EXPECT_EQ(0, at);
+    EXPECT_EQ(0, site);
+  }
   EXPECT_EQ(UID2_STATUS_INVALID_ARGUMENT, uid2_decrypt_data(c.h, first.data(), first.size(), nullptr, 8, &n, nullptr, nullptr));
   EXPECT_EQ(UID2_STATUS_INVALID_PAYLOAD, uid2_decrypt_data(c.h, nullptr, 0, back, sizeof back, &n, nullptr, nullptr));
   EXPECT_EQ(UID2_STATUS_INVALID_HANDLE, uid2_decrypt_data(0, first.data(), first.size(), back, sizeof back, &n, nullptr, nullptr));

@@ -607,6 +607,27 @@ TEST(RefreshEvents, FailedJsonRefreshReachesTheCallback) {
   EXPECT_FALSE(events[0].message.empty());
 }
 
+// The callback hears of failures after it is set, not of an older one: the
+// library keeps the newest attempt, which a listener starting at 0 would get.
+TEST(RefreshEvents, FailureBeforeTheCallbackIsNotReported) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<uid2::RefreshEvent> events;
+  uid2::SharingClient c;
+  EXPECT_FALSE(c.RefreshJson("{not json").IsSuccess());
+  c.SetRefreshFailureCallback([&](const uid2::RefreshEvent& e) {
+    std::lock_guard<std::mutex> lock(mu);
+    events.push_back(e);
+    cv.notify_all();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a stale delivery would be made by now
+  EXPECT_FALSE(c.RefreshJson("[]").IsSuccess());
+  std::unique_lock<std::mutex> lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !events.empty(); }));
+  EXPECT_EQ(events[0].seq, 2u);
+  EXPECT_EQ(events[0].missed, 0u);
+}
+
 // Threads racing to set the first callback make one listener: a second one
 // would be lost un-joined (its client's destructor would then wait forever).
 TEST(RefreshEvents, CallbackSetFromManyThreads) {

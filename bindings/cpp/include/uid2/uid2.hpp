@@ -912,7 +912,13 @@ class RefreshListener {
   using Callback = std::function<void(const RefreshEvent&)>;
 
   RefreshListener(uid2_client handle, Callback callback) : callback_(std::move(callback)) {
-    thread_ = std::thread([this, handle] { Run(handle); });
+    // Attempts that ended before the callback was set are not reported: the
+    // thread starts after the newest one (only the newest is kept, so a wait
+    // after 0 would deliver a stale failure).
+    uid2_refresh_event e;
+    const std::uint64_t seen =
+        uid2_refresh_event_wait(handle, 0, 0, &e, nullptr, 0, nullptr) == UID2_STATUS_SUCCESS ? e.seq : 0;
+    thread_ = std::thread([this, handle, seen] { Run(handle, seen); });
   }
   // Call after the handle is freed.
   ~RefreshListener() {
@@ -931,8 +937,7 @@ class RefreshListener {
   }
 
  private:
-  void Run(uid2_client handle) {
-    std::uint64_t seen = 0;
+  void Run(uid2_client handle, std::uint64_t seen) {
     for (;;) {
       uid2_refresh_event e;
       char buf[512];
