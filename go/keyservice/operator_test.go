@@ -387,9 +387,14 @@ func TestIdentityMapItemLimit(t *testing.T) {
 		assert.Equal(t, 400, status, path)
 		assert.JSONEq(t, errorBody("client_error", "Request payload is too large"), body, path)
 	}
-	status, body := o.call(o.mapper, "/v3/identity/map", `{"email":[`+items(2500)+`],"phone":[`+items(2501)+`]}`, true)
-	assert.Equal(t, 400, status)
-	assert.JSONEq(t, errorBody("client_error", "Request payload is too large"), body)
+	for path, payload := range map[string]string{
+		"/v3/identity/map": `{"email":[` + items(2500) + `],"phone":[` + items(2501) + `]}`,
+		"/v2/identity/map": `{"email":[` + items(5000) + `,null]}`, // v2 answers null elements too
+	} {
+		status, body := o.call(o.mapper, path, payload, true)
+		assert.Equal(t, 400, status, path)
+		assert.JSONEq(t, errorBody("client_error", "Request payload is too large"), body, path)
+	}
 }
 
 func TestLifetimes(t *testing.T) {
