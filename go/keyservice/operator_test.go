@@ -374,6 +374,29 @@ func TestIdentityMapV3Forms(t *testing.T) {
 	}
 }
 
+// Identity map answers at most the documented 5,000 identities a request
+// (counted over all four arrays, v3 and v2 alike): 1 MiB of empty strings
+// would otherwise cost about 200 times its size in memory.
+func TestIdentityMapItemLimit(t *testing.T) {
+	o := startOperator(t)
+	items := func(n int) string { return strings.TrimSuffix(strings.Repeat(`"",`, n), ",") }
+	for _, path := range []string{"/v3/identity/map", "/v2/identity/map"} {
+		status, _ := o.call(o.mapper, path, `{"email":[`+items(5000)+`]}`, true)
+		assert.Equal(t, 200, status, path)
+		status, body := o.call(o.mapper, path, `{"email":[`+items(5001)+`]}`, true)
+		assert.Equal(t, 400, status, path)
+		assert.JSONEq(t, errorBody("client_error", "Request payload is too large"), body, path)
+	}
+	for path, payload := range map[string]string{
+		"/v3/identity/map": `{"email":[` + items(2500) + `],"phone":[` + items(2501) + `]}`,
+		"/v2/identity/map": `{"email":[` + items(5000) + `,null]}`, // v2 answers null elements too
+	} {
+		status, body := o.call(o.mapper, path, payload, true)
+		assert.Equal(t, 400, status, path)
+		assert.JSONEq(t, errorBody("client_error", "Request payload is too large"), body, path)
+	}
+}
+
 func TestLifetimes(t *testing.T) {
 	_, err := New(Options{AdminToken: adminToken, Config: defaultConfig(), Lifetimes: operatorLifetimes(100, 50, 10)})
 	assert.Error(t, err, "identity longer than refresh")

@@ -68,6 +68,10 @@ func (s *Service) identityMapV2(w http.ResponseWriter, c *operatorCall) {
 		c.respond(w, []byte(`{"body":{"mapped":[]},"status":"success"}`))
 		return
 	}
+	if len(found) > operator.MaxMapItems { // null elements are answered too
+		clientError(w, operator.MsgTooLarge)
+		return
+	}
 	// Each value is read by the operator's rules for its key, through
 	// the v3 parser; a null element is reported as "null".
 	values := make([]string, 0, len(found))

@@ -24,7 +24,15 @@ const (
 	MsgNotJSON           = "Invalid payload in body: Data is not valid json string."
 	MsgMapMissing        = "Required Parameter Missing: one or more of [email, email_hash, phone, phone_hash] must be specified"
 	MsgMapFormat         = "Incorrect request format"
+	MsgTooLarge          = "Request payload is too large"
 )
+
+// MaxMapItems is the documented limit of identities in one identity map
+// request (uid2-spec-publisher §3.1). The operator's code leaves it to
+// what stands in front of it; here it bounds the work and memory of one
+// request, which 1 MiB of empty strings would otherwise blow up about
+// 200-fold.
+const MaxMapItems = 5000
 
 // identityKeys are the request keys, in the order of the identity map v3
 // response body.
@@ -102,7 +110,8 @@ type MapInput struct {
 // empty); an unknown key, a null element or a value that is not an array
 // of strings is MsgMapFormat, no key at all MsgMapMissing. The result is
 // index-aligned with the request, per key in identityKeys order (email,
-// email_hash, phone, phone_hash).
+// email_hash, phone, phone_hash). More than MaxMapItems identities in all
+// is MsgTooLarge.
 func ParseIdentityMapV3Request(payload []byte) ([4][]MapInput, error) {
 	var out [4][]MapInput
 	if len(bytes.TrimSpace(payload)) == 0 {
@@ -120,6 +129,7 @@ func ParseIdentityMapV3Request(payload []byte) ([4][]MapInput, error) {
 			return out, &RequestError{MsgMapFormat}
 		}
 	}
+	total := 0
 	for k, name := range identityKeys {
 		raw, ok := req[name]
 		if !ok || string(raw) == "null" {
@@ -128,6 +138,9 @@ func ParseIdentityMapV3Request(payload []byte) ([4][]MapInput, error) {
 		var values []*string
 		if json.Unmarshal(raw, &values) != nil {
 			return out, &RequestError{MsgMapFormat}
+		}
+		if total += len(values); total > MaxMapItems {
+			return [4][]MapInput{}, &RequestError{MsgTooLarge}
 		}
 		out[k] = make([]MapInput, len(values))
 		for i, v := range values {
