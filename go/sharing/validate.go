@@ -88,11 +88,10 @@ func (s *State) validateSites() error {
 	for i := range s.Sites {
 		site := &s.Sites[i]
 		at := fmt.Sprintf("site %d", site.ID)
+		if err := checkID(at, "site", site.ID, firstSiteID, s.NextSiteID, ids); err != nil {
+			return err
+		}
 		switch {
-		case site.ID < firstSiteID || site.ID >= s.NextSiteID:
-			return fmt.Errorf("%s: a site id is from %d to next_site_id %d", at, firstSiteID, s.NextSiteID-1)
-		case ids[site.ID]:
-			return fmt.Errorf("%s: the id is used twice", at)
 		case site.KeysetID < firstKeysetID || site.KeysetID >= s.NextKeysetID || site.KeysetID == MasterKeysetID:
 			return fmt.Errorf("%s: keyset_id %d is out of range", at, site.KeysetID)
 		case keysets[site.KeysetID]:
@@ -213,11 +212,10 @@ func (s *State) validateKeys() error {
 		k := &s.Keys[i]
 		at := fmt.Sprintf("key %d", k.ID)
 		count, known := keysets[k.KeysetID]
+		if err := checkID(at, "key", k.ID, firstKeyID, s.NextKeyID, ids); err != nil {
+			return err
+		}
 		switch {
-		case k.ID < firstKeyID || k.ID >= s.NextKeyID:
-			return fmt.Errorf("%s: a key id is from %d to next_key_id %d", at, firstKeyID, s.NextKeyID-1)
-		case ids[k.ID]:
-			return fmt.Errorf("%s: the id is used twice", at)
 		case !known:
 			return fmt.Errorf("%s: keyset %d is neither the master or refresh keyset nor a site's", at, k.KeysetID)
 		case count >= MaxKeysPerKeyset+2:
@@ -243,11 +241,10 @@ func (s *State) validateGrants() error {
 	for i := range s.Grants {
 		g := &s.Grants[i]
 		at := fmt.Sprintf("grant %d", g.ID)
+		if err := checkID(at, "grant", g.ID, 1, s.NextGrantID, ids); err != nil {
+			return err
+		}
 		switch {
-		case g.ID < 1 || g.ID >= s.NextGrantID:
-			return fmt.Errorf("%s: a grant id is from 1 to next_grant_id %d", at, s.NextGrantID-1)
-		case ids[g.ID]:
-			return fmt.Errorf("%s: the id is used twice", at)
 		case s.Site(g.Sender) == nil:
 			return fmt.Errorf("%s: sender site %d does not exist", at, g.Sender)
 		case (g.Site == 0) == (g.Type == ""):
@@ -281,11 +278,10 @@ func (s *State) validateRequests() error {
 	for i := range s.Requests {
 		r := &s.Requests[i]
 		at := fmt.Sprintf("request %d", r.ID)
+		if err := checkID(at, "request", r.ID, 1, s.NextRequestID, ids); err != nil {
+			return err
+		}
 		switch {
-		case r.ID < 1 || r.ID >= s.NextRequestID:
-			return fmt.Errorf("%s: a request id is from 1 to next_request_id %d", at, s.NextRequestID-1)
-		case ids[r.ID]:
-			return fmt.Errorf("%s: the id is used twice", at)
 		case s.Site(r.Sender) == nil || s.Site(r.Receiver) == nil || r.Sender == r.Receiver:
 			return fmt.Errorf("%s: sender %d and receiver %d must be two existing sites", at, r.Sender, r.Receiver)
 		case r.Status != Pending && r.Status != Accepted && r.Status != Declined:
@@ -307,11 +303,10 @@ func (s *State) validateUsers() error {
 	for i := range s.Users {
 		u := &s.Users[i]
 		at := fmt.Sprintf("user %d", u.ID)
+		if err := checkID(at, "user", u.ID, 1, s.NextUserID, ids); err != nil {
+			return err
+		}
 		switch {
-		case u.ID < 1 || u.ID >= s.NextUserID:
-			return fmt.Errorf("%s: a user id is from 1 to next_user_id %d", at, s.NextUserID-1)
-		case ids[u.ID]:
-			return fmt.Errorf("%s: the id is used twice", at)
 		case s.Site(u.SiteID) == nil:
 			return fmt.Errorf("%s: site %d does not exist", at, u.SiteID)
 		case !validEmail(u.Email):
@@ -325,6 +320,18 @@ func (s *State) validateUsers() error {
 		}
 		ids[u.ID] = true
 		emails[u.Email] = true
+	}
+	return nil
+}
+
+// checkID checks that id lies between first and the state's next id of its
+// kind, and that no earlier record of the kind (seen) has it.
+func checkID[T int | int64](at, kind string, id, first, next T, seen map[T]bool) error {
+	switch {
+	case id < first || id >= next:
+		return fmt.Errorf("%s: a %s id is from %d to next_%s_id %d", at, kind, first, kind, next-1)
+	case seen[id]:
+		return fmt.Errorf("%s: the id is used twice", at)
 	}
 	return nil
 }
