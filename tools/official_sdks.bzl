@@ -51,6 +51,20 @@ filegroup(
 )
 """
 
+def checked_cache(ctx, subdir, pins, what):
+    """The cache folder subdir that tools/bootstrap.sh filled, after checking that the copy of
+    each pin file there equals the checked-in one; fails saying to run bootstrap otherwise.
+    (tools/portal_browser.bzl and tools/spark_venv.bzl use it too.)"""
+    env = ctx.os.environ
+    cache = env.get("LIBUID2_CACHE") or (env.get("HOME", "") + "/.cache/libuid2")
+    root = ctx.path(cache + "/" + subdir)
+    for pin in pins:
+        copy = root.get_child(pin.name)
+        if not copy.exists or ctx.read(copy) != ctx.read(pin):
+            fail("%s holds no %s installed from the current %s (missing or stale): run tools/bootstrap.sh" %
+                 (root, what, pin.name))
+    return root
+
 def _one_jar(jars, prefix, root):
     found = [j for j in jars if j.startswith(prefix) and j[len(prefix)].isdigit()]
     if len(found) != 1:
@@ -58,14 +72,7 @@ def _one_jar(jars, prefix, root):
     return found[0]
 
 def _official_sdks_impl(ctx):
-    env = ctx.os.environ
-    cache = env.get("LIBUID2_CACHE") or (env.get("HOME", "") + "/.cache/libuid2")
-    root = ctx.path(cache + "/official-sdks")
-    for pin in ctx.attr.pins:
-        copy = root.get_child(pin.name)
-        if not copy.exists or ctx.read(copy) != ctx.read(pin):
-            fail(("%s holds no official SDKs installed from the current %s " +
-                  "(missing or stale): run tools/bootstrap.sh") % (root, pin.name))
+    root = checked_cache(ctx, "official-sdks", ctx.attr.pins, "official SDKs")
     for d in ["python", "java"]:
         ctx.symlink(root.get_child(d), d)
     jars = [f.basename for f in root.get_child("java").readdir() if f.basename.endswith(".jar")]

@@ -11,18 +11,12 @@ the venv in:
   @portal_browser//:python_venv   every file of the venv (with Playwright's driver)
 """
 
-load("//tools:official_sdks.bzl", "VENV_BUILD")
+load("//tools:official_sdks.bzl", "VENV_BUILD", "checked_cache")
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 
 def _portal_browser_impl(ctx):
-    env = ctx.os.environ
-    cache = env.get("LIBUID2_CACHE") or (env.get("HOME", "") + "/.cache/libuid2")
-    root = ctx.path(cache + "/portal-browser")
-    pin = ctx.attr.pin
-    copy = root.get_child(pin.name)
-    if not copy.exists or ctx.read(copy) != ctx.read(pin):
-        fail("%s holds no Playwright installed from the current %s (missing or stale): run tools/bootstrap.sh" % (root, pin.name))
+    root = checked_cache(ctx, "portal-browser", [ctx.attr.pin], "Playwright")
     if not ctx.path(CHROMIUM).exists:
         fail("%s is missing (Debian's chromium): run tools/bootstrap.sh" % CHROMIUM)
     ctx.symlink(root.get_child("python"), "python")

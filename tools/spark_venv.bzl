@@ -16,6 +16,8 @@ and links the cache in:
                              the JVM artifact compiles against and runs on
 """
 
+load("//tools:official_sdks.bzl", "checked_cache")
+
 _BUILD = """\
 package(default_visibility = ["//visibility:public"])
 
@@ -33,16 +35,9 @@ filegroup(
 """
 
 def _spark_venv_impl(ctx):
-    env = ctx.os.environ
-    cache = env.get("LIBUID2_CACHE") or (env.get("HOME", "") + "/.cache/libuid2")
-    root = ctx.path(cache + "/spark")
-    pin = ctx.attr.pins
-    copy = root.get_child(pin.name)
-    if not copy.exists or ctx.read(copy) != ctx.read(pin):
-        fail(("%s holds no PySpark installed from the current %s (missing or stale): " +
-              "run tools/bootstrap.sh") % (root, pin.name))
+    root = checked_cache(ctx, "spark", [ctx.attr.pins], "PySpark")
     ctx.symlink(root.get_child("python"), "python")
-    ctx.symlink(copy, "requirements.txt")
+    ctx.symlink(root.get_child(ctx.attr.pins.name), "requirements.txt")
     ctx.file("BUILD.bazel", _BUILD)
     ctx.file("WORKSPACE", 'workspace(name = "%s")\n' % ctx.name)
 
