@@ -2,7 +2,10 @@ module github.com/libuid2/libuid2/go
 
 go 1.26
 
-require golang.org/x/crypto v0.31.0
+require (
+	go.etcd.io/bbolt v1.3.11
+	golang.org/x/crypto v0.31.0
+)
 
 require (
 	github.com/davecgh/go-spew v1.1.1 // indirect

@@ -72,6 +72,14 @@ func (p *published) operatorView() *opView {
 	return p.op.view
 }
 
+// sameOperatorData reports whether b's operator view would be a's: the
+// same salts and opt-outs (shared by a state's clones until changed) in the
+// same scope.
+func sameOperatorData(a, b *sharing.State) bool {
+	return a.Salts == b.Salts && scopeOf(a.Config) == scopeOf(b.Config) &&
+		len(a.OptOuts) == len(b.OptOuts) && (len(a.OptOuts) == 0 || &a.OptOuts[0] == &b.OptOuts[0])
+}
+
 func scopeOf(c sharing.Config) int {
 	if c.IdentityScope == "EUID" {
 		return 1

@@ -2,6 +2,7 @@ package keyservice
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -49,10 +50,10 @@ func TestRestartKeepsEverything(t *testing.T) {
 	info, err := os.Stat(dir)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o700), info.Mode().Perm(), "the state holds secrets")
-	info, err = os.Stat(filepath.Join(dir, "state.json"))
+	info, err = os.Stat(filepath.Join(dir, "state.db"))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
-	state, _ := os.ReadFile(filepath.Join(dir, "state.json"))
+	state, _ := os.ReadFile(filepath.Join(dir, "state.db"))
 	assert.NotContains(t, string(state), advKey.APIKey, "API keys are kept hashed")
 }
 
@@ -63,6 +64,37 @@ func TestDamagedStateRefusesToStart(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "state.json"), []byte(`{"sites": [`), 0o600))
 	_, err := New(Options{DataDir: dir, AdminToken: adminToken, Config: sharing.DefaultConfig()})
 	assert.ErrorContains(t, err, "damaged")
+
+	dir = t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "state.db"), bytes.Repeat([]byte("x"), 8192), 0o600))
+	_, err = New(Options{DataDir: dir, AdminToken: adminToken, Config: sharing.DefaultConfig()})
+	assert.Error(t, err, "a database that is not one")
+}
+
+// A key service of an earlier version kept its state in one JSON file: it
+// is imported once, with everything in it, and set aside.
+func TestJSONStateIsImported(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	st := sharing.New(sharing.DefaultConfig())
+	site, err := st.CreateSite("old", []sharing.Type{sharing.DSP}, nil, nil, time.Now().Unix())
+	require.NoError(t, err)
+	st.Maintain(time.Now().Unix())
+	data, err := json.Marshal(st)
+	require.NoError(t, err)
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "state.json"), data, 0o600))
+
+	for range 2 { // the second start reads the database, not the set-aside file
+		h := start(t, Options{DataDir: dir})
+		var sites []sharing.Site
+		require.Equal(t, 200, h.admin("GET", "/admin/v1/sites", nil, &sites))
+		require.Len(t, sites, 1)
+		assert.Equal(t, site.ID, sites[0].ID)
+		assert.NoFileExists(t, filepath.Join(dir, "state.json"))
+		assert.FileExists(t, filepath.Join(dir, "state.json.imported"))
+		h.srv.Close()
+		require.NoError(t, h.svc.Close())
+	}
 }
 
 // A save that fails leaves the service as it was, and says so.
@@ -70,11 +102,23 @@ func TestFailedSaveChangesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	h := start(t, Options{DataDir: dir})
 	h.site("a", "dsp")
-	require.NoError(t, os.RemoveAll(dir))
+	store := &failingStore{saver: h.svc.store}
+	h.svc.store = store
+	store.fail.Store(true)
 	assert.Equal(t, 500, h.admin("POST", "/admin/v1/sites", map[string]any{"name": "b", "types": []string{"dsp"}}, nil))
 	var sites []sharing.Site
 	require.Equal(t, 200, h.admin("GET", "/admin/v1/sites", nil, &sites))
 	assert.Len(t, sites, 1)
+
+	// The next change is saved whole: the failed one left nothing behind.
+	store.fail.Store(false)
+	h.site("c", "dsp")
+	h.srv.Close()
+	mem, _ := json.Marshal(h.svc.current.Load().state)
+	require.NoError(t, h.svc.Close())
+	h2 := start(t, Options{DataDir: dir})
+	disk, _ := json.Marshal(h2.svc.current.Load().state)
+	assert.JSONEq(t, string(mem), string(disk))
 }
 
 // killChildEnv makes the test binary a service that writes until killed.
@@ -205,10 +249,12 @@ func TestConcurrentAdminChanges(t *testing.T) {
 	require.Equal(t, 200, h.admin("GET", "/admin/v1/sharing", nil, &sharingList))
 	assert.Len(t, sharingList.Grants, workers*each)
 
-	disk, err := os.ReadFile(filepath.Join(dir, "state.json"))
-	require.NoError(t, err)
 	mem, _ := json.Marshal(h.svc.current.Load().state)
-	assert.JSONEq(t, string(mem), string(disk))
+	h.srv.Close()
+	require.NoError(t, h.svc.Close())
+	h2 := start(t, Options{DataDir: dir})
+	disk, _ := json.Marshal(h2.svc.current.Load().state)
+	assert.JSONEq(t, string(mem), string(disk), "what is on disk is what was served")
 }
 
 // The key endpoints keep answering while admins write.

@@ -73,7 +73,7 @@ type Service struct {
 type published struct {
 	state      *sharing.State
 	nextChange int64   // state.NextChange(), cached
-	op         opCache // the operator endpoints' view, built on first use
+	op         *opCache // the operator endpoints' view, built on first use
 }
 
 // saver keeps the state; *sharing.Store, or a test's stand-in.
@@ -164,7 +164,13 @@ func New(opts Options) (*Service, error) {
 }
 
 func (s *Service) publish(st *sharing.State) {
-	s.current.Store(&published{state: st, nextChange: st.NextChange()})
+	p := &published{state: st, nextChange: st.NextChange(), op: new(opCache)}
+	if prev := s.current.Load(); prev != nil && sameOperatorData(prev.state, st) {
+		// Most changes leave salts and opt-outs alone: keep their view
+		// rather than rebuild it for the operator's million buckets.
+		p.op = prev.op
+	}
+	s.current.Store(p)
 }
 
 // Close releases the data directory; the service must not be used after.

@@ -223,8 +223,10 @@ func (s *State) Clone() *State {
 	}
 	c.Requests = slices.Clone(s.Requests)
 	c.Users = slices.Clone(s.Users)
-	c.Salts = s.Salts.clone()
-	c.OptOuts = slices.Clone(s.OptOuts)
+	// Salts and opt-outs, the collections that grow with the data, are
+	// shared until changed: RotateSalts copies the salts before rotating,
+	// and the clipped opt-outs are copied by the append that adds one.
+	c.OptOuts = slices.Clip(s.OptOuts)
 	return &c
 }
 

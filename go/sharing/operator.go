@@ -104,6 +104,7 @@ func (s *State) RotateSalts(fraction float64, now int64) (int, error) {
 	if math.IsNaN(fraction) || fraction <= 0 || fraction > 1 {
 		return 0, errorf(Invalid, "the fraction of buckets to rotate must be above 0 and at most 1")
 	}
+	s.Salts = s.Salts.clone() // shared with the states it was cloned from
 	buckets := s.Salts.Buckets
 	n := int(math.Ceil(float64(len(buckets)) * fraction))
 	order := make([]int, len(buckets))

@@ -2,6 +2,7 @@ package sharing
 
 import (
 	"encoding/base64"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,12 +38,19 @@ func TestOperatorStateValidation(t *testing.T) {
 		"refresh key owner": func(s *State) { s.Keys[0].KeysetID = -3 },
 	} {
 		c := st.Clone()
+		// A clone shares salts and opt-outs until they change: damage copies.
+		c.Salts, c.OptOuts = c.Salts.clone(), slices.Clone(c.OptOuts)
 		damage(c)
 		assert.Error(t, c.Validate(), name)
 	}
+	require.NoError(t, st.Validate(), "damaging copies leaves the original whole")
 	c := st.Clone()
-	c.Salts.Buckets[0].Current = "changed"
-	assert.NotEqual(t, c.Salts.Buckets[0].Current, st.Salts.Buckets[0].Current, "Clone copies the buckets")
+	before := st.Salts.Buckets[0]
+	_, err := c.RotateSalts(1, t0+86400)
+	require.NoError(t, err)
+	c.AddOptOut([32]byte{9}, []byte{9}, t0)
+	assert.Equal(t, before, st.Salts.Buckets[0], "rotating a clone's salts leaves the original's")
+	assert.Len(t, st.OptOuts, 1, "an opt-out added to a clone is not the original's")
 }
 
 func TestRotateSalts(t *testing.T) {

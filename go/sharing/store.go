@@ -10,26 +10,38 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
+
+	"go.etcd.io/bbolt"
 )
 
-// Store keeps the state in one JSON file in a data directory, replaced
-// atomically on every change: the new state goes to a temporary file in the
-// same directory, is synced, renamed over the old file, and the directory
-// is synced. A crash or kill at any point leaves either the old state or the
-// new one, never a mix, and a change is reported done only once it is on
-// disk. An embedded database would give the same guarantee at the cost of a
-// dependency; the state is small (kilobytes for a laptop's worth of sites)
-// and changes are rare (admin actions, a rotation per keyset per key
-// lifetime), so rewriting it whole is cheap.
+// Store keeps the state in an embedded database (bbolt, one file in the
+// data directory). Each collection (sites, keys, salt buckets, opt-outs...)
+// is a bucket of records keyed by position, and a change writes only the
+// records that differ from what was saved last, in one transaction that is
+// synced before Save returns: a crash or kill at any point leaves either
+// the old state or the new one, and a change is reported done only once it
+// is on disk. Rewriting one JSON file whole, as the store first did, cost a
+// change 13 ms at 1,500 sites, 145 ms at 100,000 opt-outs and a second at
+// the operator's million salt buckets (BenchmarkChangeAtScale); bbolt is
+// pure Go, needs no server, and its copy-on-write B+tree gives the atomic,
+// durable transactions this needs. SQLite (through a pure-Go driver) would
+// too, but at ten times the code for queries the service never asks.
 type Store struct {
-	dir  string
-	lock *os.File // holds an exclusive flock while the store is open
+	dir   string
+	lock  *os.File // holds an exclusive flock while the store is open
+	db    *bbolt.DB
+	saved *State // a copy of what the database holds: the base of the next change
 }
 
 const (
-	stateFile = "state.json"
-	lockFile  = "lock"
-	tmpPrefix = ".state-"
+	dbFile = "state.db"
+	// stateFile is the JSON file of earlier versions, imported once into
+	// the database and then renamed to importedFile.
+	stateFile    = "state.json"
+	importedFile = "state.json.imported"
+	lockFile     = "lock"
+	tmpPrefix    = ".state-"
 )
 
 // OpenStore opens a data directory (see PrepareDir) and removes the
@@ -54,6 +66,9 @@ func OpenStore(dir string) (*Store, error) {
 		if err == nil && strings.HasPrefix(e.Name(), tmpPrefix) && ownFile(filepath.Join(dir, e.Name())) {
 			err = os.Remove(filepath.Join(dir, e.Name()))
 		}
+	}
+	if err == nil {
+		st.db, err = bbolt.Open(filepath.Join(dir, dbFile), 0o600, &bbolt.Options{Timeout: time.Second})
 	}
 	if err != nil {
 		st.Close()
@@ -93,7 +108,7 @@ func PrepareDir(dir string) error {
 	foreign := ""
 	for _, e := range entries {
 		switch name := e.Name(); {
-		case name == stateFile || name == lockFile:
+		case name == dbFile || name == stateFile || name == importedFile || name == lockFile:
 			return nil // a key service's directory
 		case name == AdminTokenFile || strings.HasPrefix(name, tmpPrefix):
 		default:
@@ -128,12 +143,40 @@ func ownerOf(info fs.FileInfo) (int, bool) {
 }
 
 // Close releases the directory for another service.
-func (st *Store) Close() error { return st.lock.Close() }
+func (st *Store) Close() error {
+	var err error
+	if st.db != nil {
+		err = st.db.Close()
+	}
+	if lerr := st.lock.Close(); err == nil {
+		err = lerr
+	}
+	return err
+}
 
 // Load reads the saved state; it returns nil and no error when nothing has
-// been saved yet.
+// been saved yet. A JSON state file of an earlier version is imported into
+// the database on the first load and renamed, so it is read once.
 func (st *Store) Load() (*State, error) {
-	f, err := os.Open(filepath.Join(st.dir, stateFile))
+	var s *State
+	err := st.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		s, err = readState(tx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", filepath.Join(st.dir, dbFile), err)
+	}
+	if s != nil {
+		st.saved = s.Clone() // the caller may change s before saving it
+		return s, nil
+	}
+	return st.importJSON()
+}
+
+func (st *Store) importJSON() (*State, error) {
+	path := filepath.Join(st.dir, stateFile)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -147,9 +190,15 @@ func (st *Store) Load() (*State, error) {
 	}
 	s, err := Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(st.dir, stateFile), err)
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	return s, nil
+	if err := st.Save(s); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(path, filepath.Join(st.dir, importedFile)); err != nil {
+		return nil, err
+	}
+	return s, syncDir(st.dir)
 }
 
 // maxStateFile bounds what Load reads: far above any state people make
@@ -171,32 +220,15 @@ func Parse(data []byte) (*State, error) {
 	return &s, nil
 }
 
-// Save replaces the saved state with s.
+// Save replaces the saved state with s, writing what differs from the
+// state saved last. A failed save changes nothing on disk.
 func (st *Store) Save(s *State) error {
-	data, err := json.MarshalIndent(s, "", "  ")
+	err := st.db.Update(func(tx *bbolt.Tx) error { return writeState(tx, st.saved, s) })
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(st.dir, tmpPrefix+"*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(append(data, '\n'))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(st.dir, stateFile))
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return syncDir(st.dir)
+	st.saved = s.Clone()
+	return nil
 }
 
 // syncDir makes a rename in dir durable.
