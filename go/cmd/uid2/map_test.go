@@ -154,6 +154,10 @@ func TestMapJSONLinesAndKinds(t *testing.T) {
 		`{"phone":"12345678901","unmapped":"invalid phone"}`+"\n", out)
 
 	// Hashes in an unnamed column need --kind; the header is detected.
+	// A spreadsheet's byte order mark does not hide the column's name.
+	out, _ = mapCLI(t, "--url", url, "--in", writeFile(t, "bom.csv", "\ufeffPhone\n+12345678901\n"))
+	assert.Equal(t, "Phone,raw_uid,previous_raw_uid,refresh_from,unmapped\n+12345678901,"+p.CurrentRawUID+",,"+p.RefreshFrom.Format(time.RFC3339)+",\n", out)
+
 	csvIn := writeFile(t, "hashes.txt", phoneHash+"\n"+phoneHex+"\n")
 	out, _ = mapCLI(t, "--url", url, "--in", csvIn, "--kind", "phone-hash")
 	assert.Equal(t, "phone_hash,raw_uid,previous_raw_uid,refresh_from,unmapped\n"+

@@ -159,6 +159,8 @@ func newCSVRows(in io.Reader, column string, k kind, kindSet, noHeader bool) (*c
 		c.header[c.col] = k.String()
 		c.pending = first
 	} else {
+		// A byte order mark (spreadsheets write one) is not part of the first name.
+		first[0] = strings.TrimPrefix(first[0], "\ufeff")
 		c.header = first
 		if c.col, c.kind, err = pickColumn(first, column, k, kindSet); err != nil {
 			return nil, err
