@@ -275,7 +275,7 @@ func TestMapResumesAfterKill(t *testing.T) {
 	whole := filepath.Join(t.TempDir(), "whole.csv")
 	mapCLI(t, "--url", url, "--in", in, "--out", whole)
 
-	slow, requests := countingProxy(t, url, 10*time.Millisecond)
+	slow, requests := countingProxy(t, url, 25*time.Millisecond) // the run takes ≥ 1.25 s: time to kill it
 	out := filepath.Join(t.TempDir(), "out.csv")
 	args := []string{"map", "--url", slow, "--in", in, "--out", out, "--batch", fmt.Sprint(batch), "--in-flight", "2"}
 	child := startChild(t, nil, args...)
