@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# libuid2's sharing demo (README): UID2 sharing from start to end, in every
+# libuid2's demo (README): UID2 sharing from start to end, then a publisher's
+# tokens in the bid stream and an advertiser's identity map, in every
 # language, against a local key service.
 #
 # Installs what the build needs (tools/bootstrap.sh), then `bazel run

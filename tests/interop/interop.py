@@ -37,7 +37,9 @@ See README.md.
 """
 
 import base64
+import calendar
 import collections
+import hashlib
 import json
 import os
 import secrets
@@ -520,15 +522,44 @@ def check_refresh(run, uid2):
                     run.fail("refresh: %s's tokens, %s as the %s receiver: %s" % (by, lang, name, problems[0]))
 
 
+def sha256_base64(text):
+    return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+
+# What every identity map client maps in check_publisher, as (kind, value): one email written
+# three ways that normalise alike, a gmail address with dots and a tag, the operator's opt-out test
+# identities (an email and a phone), phone numbers, and hashes (base64, and an email hash in hex,
+# which the operator accepts too). Left out: inputs the official SDKs refuse for the whole batch (an
+# invalid email or phone; libuid2 makes each an unmapped identity instead) and malformed hashes
+# (the SDKs send them and the service answers "invalid identifier"; uid2 map refuses them before
+# sending, with "invalid hash").
+MAP_INPUTS = [
+    ("email", "interop.mapper@example.com"), ("email", "Interop.Mapper@Example.com"),
+    ("email", "interop.mapper@example.com"), ("email", "jane.doe+interop@gmail.com"),
+    ("email", "optout@example.com"), ("phone", "+12345678901"), ("phone", "+00000000000"),
+    ("phone", "+447700900123"), ("email_hash", sha256_base64("hashed.mapper@example.com")),
+    ("email_hash", hashlib.sha256(b"hex.mapper@example.com").hexdigest()),
+    ("phone_hash", sha256_base64("+15551234567")),
+]
+MAP_OPTED_OUT = {"optout@example.com": "optout", "+00000000000": "optout"}
+
+
 def check_publisher(run, uid2, sdk_name):
     """Publisher tokens and identity map against `uid2 serve`, driven by an official SDK over its
     own HTTP stack (official/python/publisher.py, or PublisherInterop on the Java SDK's jars): its
     publisher client generates and refreshes, its IdentityMapV3Client maps the same email, and the
     advertising tokens decrypt — in libuid2's `uid2 decrypt --bidstream` and in the official Python
     SDK's BidstreamClient — to the raw UID identity map gives. Identity JSON crosses both ways
-    (`uid2 token refresh` refreshes the SDK's, the SDK refreshes ours). After `uid2 salts rotate
-    --all` the SDK maps the new current and the previous raw UID, and a refresh carries the new one;
-    after `uid2 optout add`, generate, refresh and map answer opt-out."""
+    (`uid2 token refresh` refreshes the SDK's; the SDK's IdentityTokens loads ours, getter by getter,
+    and refreshes it). The SDK's IdentityMapV3Client and libuid2's Go client (`uid2 map`) map
+    MAP_INPUTS to exactly the same result, before and after `uid2 salts rotate --all`, after which
+    both see the new current and the previous raw UID, and a refresh carries the new one; after
+    `uid2 optout add`, generate, refresh and map answer opt-out.
+
+    Where libuid2's bindings join (Python, Java, C#, C++, as each gains the publisher and identity
+    map clients): a mapper is one more entry of `mappers` below; a publisher client is one more
+    function like `ours`, generating and refreshing with the binding and checked as `uid2 token
+    generate|refresh` is (the SDK loads and refreshes its identity JSON, it refreshes the SDK's)."""
     python = run.drivers["official-python"]
     python_script = python.argv[:-1] + [os.path.join(os.path.dirname(python.argv[-1]), "publisher.py")]
     commands = {"official-python": (python_script, python.env),
@@ -561,6 +592,48 @@ def check_publisher(run, uid2, sdk_name):
     def check(what, got, want):
         checks.append((what, got == want, "expected %s, got %s" % (conformance.short(want), conformance.short(got))))
 
+    def sdk_map(inputs):
+        return sdk(mapper, "map", *["%s:%s" % kv for kv in inputs])
+
+    def go_map(inputs):
+        """libuid2's Go identity map client (package identitymap) through `uid2 map`, its result in
+        the drivers' form: {"mapped": {input: {"u", "p", "r"}}, "unmapped": {input: reason}}."""
+        path = os.path.join(run.tmp, "map-%s.jsonl" % sdk_name)
+        with open(path, "w") as f:
+            f.write("".join(json.dumps({kind: value}) + "\n" for kind, value in inputs))
+        env = dict(service.env, UID2_API_KEY=mapper[1], UID2_SECRET=mapper[2])
+        proc = subprocess.run([service.uid2, "map", "--url", service.url, "--in", path], env=env,
+                              capture_output=True, text=True, timeout=120)
+        rows = [json.loads(line) for line in proc.stdout.splitlines()]
+        if proc.returncode != 0 or len(rows) != len(inputs):
+            raise RuntimeError("uid2 map: %d rows for %d inputs: %s" % (len(rows), len(inputs), proc.stderr.strip()))
+        out = {"mapped": {}, "unmapped": {}}
+        for (_, value), row in zip(inputs, rows):
+            if "raw_uid" in row:
+                r = calendar.timegm(time.strptime(row["refresh_from"], "%Y-%m-%dT%H:%M:%SZ"))
+                out["mapped"][value] = {"u": row["raw_uid"], "p": row["previous_raw_uid"], "r": r}
+            else:
+                out["unmapped"][value] = row["unmapped"]
+        return out
+
+    # The libuid2 clients that map MAP_INPUTS next to the SDK's IdentityMapV3Client, each a function
+    # from the inputs to the drivers' form. The bindings' identity map clients (Python, Java, C#,
+    # C++) join here as they gain one: ("libuid2 python", a function running the binding).
+    mappers = [("libuid2 go (uid2 map)", go_map)]
+
+    def compare_maps(when):
+        """The SDK's map of MAP_INPUTS, asserted equal, input by input, to every libuid2 mapper's."""
+        theirs = sdk_map(MAP_INPUTS)
+        for name, mapper_of in mappers:
+            got = mapper_of(MAP_INPUTS)
+            diffs = ["%s: expected %s, got %s" % (value, conformance.short(theirs[part].get(value)),
+                                                  conformance.short(got[part].get(value)))
+                     for part in ("mapped", "unmapped") for value in sorted(set(theirs[part]) | set(got[part]))
+                     if theirs[part].get(value) != got[part].get(value)]
+            checks.append(("identity map v3 %s: %s gets exactly what the SDK's IdentityMapV3Client gets"
+                           % (when, name), not diffs, "; ".join(diffs[:3])))
+        return theirs
+
     email = "interop.publisher@example.com"
     try:
         pub = credentials("interop publisher", "publisher", "generator")
@@ -575,7 +648,7 @@ def check_publisher(run, uid2, sdk_name):
 
         gen = sdk(pub, "generate", email)
         check("generate: status", gen["status"], "success")
-        mapped = sdk(mapper, "map", email)["mapped"].get(email, {})
+        mapped = sdk_map([("email", email)])["mapped"].get(email, {})
         check("identity map v3: no previous raw UID yet", mapped.get("p", "missing"), None)
         want = ("SUCCESS", mapped.get("u"), pub[0])
         ref = sdk(pub, "refresh", gen["identity"])
@@ -589,11 +662,26 @@ def check_publisher(run, uid2, sdk_name):
         our_ref = ours(pub, "token", "refresh", "--url", service.url, ref.get("identity", "{}"))
         check("uid2 token refresh of the SDK's identity JSON", our_ref["status"], "success")
         mine = ours(pub, "token", "generate", "--url", service.url, "--email", email)
+        loaded = sdk(pub, "load", json.dumps(mine.get("identity", {})))
+        check("the SDK's IdentityTokens loads uid2 token generate's identity JSON: every getter",
+              {k: v for k, v in loaded.items() if k not in ("json", "is_refreshable")},
+              {k: mine.get("identity", {}).get(k) for k in loaded if k not in ("json", "is_refreshable")})
+        check("the SDK's IdentityTokens of uid2 token generate's identity JSON: refreshable, the same JSON",
+              (loaded.get("is_refreshable"), loaded.get("json")), (True, mine.get("identity")))
         back = sdk(pub, "refresh", json.dumps(mine.get("identity", {})))
         check("the SDK refreshes uid2 token generate's identity JSON", back["status"], "success")
 
+        map_before = compare_maps("before a salt rotation")
+        check("identity map v3: the opted-out test identities are unmapped, the others mapped",
+              (map_before.get("unmapped"), sorted(map_before.get("mapped", {}))),
+              (MAP_OPTED_OUT, sorted({v for _, v in MAP_INPUTS} - set(MAP_OPTED_OUT))))
         service.admin("salts", "rotate", "--all")
-        after = sdk(mapper, "map", email)["mapped"].get(email, {})
+        map_after = compare_maps("after uid2 salts rotate --all")
+        check("after salts rotate: every mapped input has a new current raw UID and the old one as previous",
+              {k: (v.get("u") != map_before["mapped"].get(k, {}).get("u"), v.get("p"))
+               for k, v in map_after.get("mapped", {}).items()},
+              {k: (True, v["u"]) for k, v in map_before.get("mapped", {}).items()})
+        after = sdk_map([("email", email)])["mapped"].get(email, {})
         check("after salts rotate: previous raw UID", after.get("p"), mapped.get("u"))
         checks.append(("after salts rotate: a new current raw UID", after.get("u") not in (None, mapped.get("u")), str(after)))
         rotated = sdk(pub, "refresh", back.get("identity", "{}"))
@@ -606,7 +694,8 @@ def check_publisher(run, uid2, sdk_name):
         service.admin("optout", "add", "--email", email)
         check("generate after opt-out", sdk(pub, "generate", email)["status"], "optout")
         check("refresh after opt-out", sdk(pub, "refresh", rotated.get("identity", "{}"))["status"], "optout")
-        check("identity map after opt-out", sdk(mapper, "map", email)["unmapped"].get(email), "optout")
+        check("identity map after opt-out", sdk_map([("email", email)])["unmapped"].get(email), "optout")
+        check("identity map after opt-out: libuid2 agrees", go_map([("email", email)])["unmapped"].get(email), "optout")
     finally:
         service.stop()
     print("== publisher tokens and identity map: %s against uid2 serve" % sdk_name)

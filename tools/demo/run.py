@@ -1,4 +1,5 @@
-"""The sharing demo (README): UID2 sharing from start to end, every language.
+"""The demo (README): UID2 sharing from start to end, every language; then a
+publisher's tokens in the bid stream and an advertiser's identity map.
 
 A local key service (`uid2 serve`) on a free loopback port with a fresh data
 directory; an advertiser (the sender) grants sharing to the DSP type and
@@ -12,6 +13,16 @@ the table (language x receiver) is checked: the status, and for SUCCESS the
 raw UID2 and the sender's site, of every token. Exit status 1 on any
 difference.
 
+Then the publisher's story, with API keys of other roles: the publisher
+(generator) generates a token for a user's email with `uid2 token generate`
+and refreshes it with `uid2 token refresh` once it is due (the service runs
+with --refresh-after 2s, not the operator's hour); a user who opted out gets
+no token; the advertiser (mapper) maps the email with `uid2 map`; and the
+DSP (bidder), in every language, refreshes its keys from /v2/key/bidstream
+and decrypts both advertising tokens as from bid requests (the drivers'
+`bidstream` mode): each must give the raw UID2 identity map gave and the
+publisher's site.
+
 The programs are the conformance drivers (tests/conformance/drivers.py), in
 their `encrypt`/`decrypt` modes with a key service's URL for KEYS; the API
 key and secret reach them in UID2_API_KEY and UID2_SECRET_KEY, not on their
@@ -24,6 +35,7 @@ Usage: run.py UID2 LIBUID2_SO LANG=DRIVER...
 """
 
 import base64
+import csv
 import json
 import os
 import secrets
@@ -37,6 +49,9 @@ import time
 import drivers
 from serve import KeyService  # tests/keyservice/serve.py
 
+# The publisher's tokens are due for refresh this long after they are made (the operator's hour,
+# shortened so that the demo refreshes one for real).
+REFRESH_AFTER = "2s"
 NAMES = {"python": "Python", "go": "Go", "c": "C", "cpp": "C++", "java": "Java", "csharp": "C#"}
 SENDER_LANGUAGE = "python"
 SUCCESS = "SUCCESS"
@@ -85,11 +100,13 @@ def encrypt(sender_driver, service, sender, raw_uids, tmp):
     return tokens, tokens_path
 
 
-def decrypt_everywhere(specs, service, receiver, tokens_path, tmp):
+def decrypt_everywhere(specs, service, receiver, tokens_path, tmp, mode="decrypt", credentials=None):
+    """Each language decrypts the tokens as the receiver: with a sharing client (mode decrypt), or
+    as a DSP with a bidstream client (mode bidstream, the credentials of a bidder key)."""
     for d in specs:
         out = os.path.join(tmp, "decrypted.%d.%s.%s.jsonl" % (receiver.site.id, receiver.how.replace(" ", "-"), d.lang))
         try:
-            d.run("decrypt", service.url, tokens_path, out, env=receiver.site.credentials)
+            d.run(mode, service.url, tokens_path, out, env=credentials or receiver.site.credentials)
             with open(out) as f:
                 receiver.results[d.lang] = [json.loads(line) for line in f]
         except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
@@ -185,24 +202,110 @@ def scenario(service, specs, tmp):
     return sender, raw_uids, receivers
 
 
+class Uid2:
+    """The uid2 command as a participant runs it, with an API key of its site in the environment."""
+
+    def __init__(self, service, site, role):
+        key = service.admin("apikey", "create", "--site", site.id, "--roles", role)
+        self.service, self.site = service, site
+        self.env = dict(service.env, UID2_API_KEY=key["api_key"], UID2_SECRET=key["secret"])
+        # The drivers read the secret from UID2_SECRET_KEY.
+        self.driver_env = {"UID2_API_KEY": key["api_key"], "UID2_SECRET_KEY": key["secret"]}
+
+    def __call__(self, *args, stdin=None):
+        proc = subprocess.run([self.service.uid2] + list(args) + ["--url", self.service.url], env=self.env,
+                              input=stdin, capture_output=True, text=True, timeout=60)
+        if proc.returncode != 0:
+            raise RuntimeError("uid2 %s failed (exit %d): %s" % (" ".join(args[:2]), proc.returncode, proc.stderr.strip()))
+        return proc.stdout
+
+
+def publisher_story(service, specs, sites, tmp):
+    """The publisher's tokens in the bid stream, and the advertiser's identity map: returns the
+    row of the DSP decrypting bid requests, the raw UID2 it must see (identity map's) and the
+    publisher; raises RuntimeError when a step does not go as it must."""
+    advertiser, dsp, publisher = sites
+    generator, bidder, mapper = Uid2(service, publisher, "generator"), Uid2(service, dsp, "bidder"), Uid2(service, advertiser, "mapper")
+    print()
+    print("%s gets an API key with the role generator, %s one with the role bidder, %s one with the role"
+          " mapper" % (publisher, dsp, advertiser))
+    email = "Jane.Doe@example.com"
+    generated = json.loads(generator("token", "generate", "--email", email))
+    if generated.get("status") != "success":
+        raise RuntimeError("token generate for %s: %s" % (email, generated))
+    identity = generated["identity"]
+    wait_s = max(0.0, identity["refresh_from"] / 1000 - time.time())
+    print("%s generates a UID2 token for a user's email (%s) with uid2 token generate: advertising token"
+          " %s... (%d chars), due for refresh in %.1f s (uid2 serve --refresh-after %s)"
+          % (publisher, email, identity["advertising_token"][:24], len(identity["advertising_token"]), wait_s,
+             REFRESH_AFTER))
+    time.sleep(wait_s + 0.05)
+    refreshed = json.loads(generator("token", "refresh", stdin=json.dumps(identity) + "\n"))
+    if refreshed.get("status") != "success":
+        raise RuntimeError("token refresh once due: %s" % refreshed)
+    new_token = refreshed["identity"]["advertising_token"]
+    if new_token == identity["advertising_token"]:
+        raise RuntimeError("the refresh returned the same advertising token")
+    print("once it is due, %s refreshes it (uid2 token refresh, the identity JSON on standard input):"
+          " a new advertising token %s..." % (publisher, new_token[:24]))
+
+    opted_out = "Opted.Out@example.com"
+    service.admin("optout", "add", "--email", opted_out)
+    answer = json.loads(generator("token", "generate", "--email", opted_out))
+    if answer != {"status": "optout"}:
+        raise RuntimeError("token generate for an opted-out user: %s" % answer)
+    print("a user who opted out (uid2 optout add --email %s) gets no token: %s" % (opted_out, json.dumps(answer)))
+
+    customers, mapped = os.path.join(tmp, "customers.csv"), os.path.join(tmp, "mapped.csv")
+    with open(customers, "w") as f:
+        f.write("customer,email\n1,jane.doe@example.com\n2,%s\n" % opted_out)
+    mapper("map", "--in", customers, "--out", mapped)
+    with open(mapped, newline="") as f:
+        rows = list(csv.DictReader(f))
+    raw_uid = rows[0]["raw_uid"]
+    if not raw_uid or rows[1]["unmapped"] != "optout":
+        raise RuntimeError("uid2 map: %s" % rows)
+    print("%s maps its customers' emails with uid2 map (identity map v3): %s -> raw UID2 %s; %s -> unmapped"
+          " (optout)" % (advertiser, rows[0]["email"], raw_uid, rows[1]["email"]))
+
+    bids = os.path.join(tmp, "bid-requests.txt")
+    with open(bids, "w") as f:
+        f.write(identity["advertising_token"] + "\n" + new_token + "\n")
+    row = Receiver(dsp, "bid requests", SUCCESS)
+    print("%s, in each language, refreshes its keys from /v2/key/bidstream with its bidder key and decrypts"
+          " both tokens from bid requests: each must give the raw UID2 identity map gave and the publisher's"
+          " site" % dsp)
+    decrypt_everywhere(specs, service, row, bids, tmp, mode="bidstream", credentials=bidder.driver_env)
+    return row, raw_uid, publisher
+
+
 def run(uid2, specs, tmp):
     """The demo; returns what differs from the expected outcome."""
     try:
-        service = KeyService(uid2, os.path.join(tmp, "service.log"), "--data", os.path.join(tmp, "data"))
+        service = KeyService(uid2, os.path.join(tmp, "service.log"), "--data", os.path.join(tmp, "data"),
+                             "--refresh-after", REFRESH_AFTER)
     except RuntimeError as e:
         return [str(e)]
     try:
         print("key service: %s (uid2 serve, fresh data directory)" % service.url)
         sender, raw_uids, receivers = scenario(service, specs, tmp)
-    except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
+        bidder_row, bid_uid, publisher = publisher_story(service, specs, (sender, receivers[0].site, receivers[2].site), tmp)
+    except (RuntimeError, subprocess.TimeoutExpired, ValueError, KeyError, IndexError) as e:
         return ["the scenario could not run: %s\nthe key service's log:\n%s" % (e, service.log())]
     finally:
         service.stop()
+    langs = [d.lang for d in specs]
     print()
-    failures = print_table(receivers, [d.lang for d in specs], raw_uids, sender)
-    print()
+    print("sharing:")
+    failures = print_table(receivers, langs, raw_uids, sender)
     print("each cell: the %d tokens, each with the status shown and, for SUCCESS, exactly the sender's"
           " raw UID2 and site (✓ as expected, ✗ not)" % len(raw_uids))
+    print()
+    print("the publisher's tokens in the bid stream:")
+    failures += print_table([bidder_row], langs, [bid_uid, bid_uid], publisher)
+    print("each cell: the generated and the refreshed token, each SUCCESS with exactly the raw UID2"
+          " identity map gave for the email and the publisher's site")
+    print()
     print("driver time: %s" % ", ".join("%s %.1f s" % (NAMES[d.lang], d.seconds) for d in specs))
     return failures
 

@@ -40,6 +40,15 @@ Usage:
       is the argument or the first line of standard input); prints
       {"status": "success", "identity": {...}} or {"status": "optout"};
       CREDENTIALS as for --keys-url below
+  uid2 map --url URL [CREDENTIALS] [--in FILE] [--out FILE] [--format csv|jsonl]
+           [--column NAME] [--kind email|phone|email-hash|phone-hash|auto]
+           [--refresh [--now TIME]]
+      maps a CSV or JSON-lines file of emails, phones or their hashes to
+      raw UID2s (identity map v3), streaming, in input order: each row gets
+      raw_uid, previous_raw_uid and refresh_from, or unmapped and why;
+      --refresh re-maps only the rows of a previous output that are due;
+      an interrupted run resumes where it stopped (FILE.checkpoint); the
+      column and kind are found from the header; "uid2 map -h" says how
   uid2 version
 
 The local key service (the key endpoints /v2/key/sharing and
@@ -152,6 +161,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = operatorAdminCmd(args[0], args[1:], stdout, stderr)
 	case "token":
 		err = tokenCmd(args[1:], stdin, stdout, stderr)
+	case "map":
+		err = mapCmd(args[1:], stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, uid2.Version)
 	case "-h", "--help", "help":

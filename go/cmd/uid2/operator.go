@@ -109,6 +109,14 @@ func (id identity) input() (*publisher.TokenGenerateInput, error) {
 	}
 }
 
+// registerCredentials registers the flags of a command that calls the
+// service's operator endpoints with an API key (token, map).
+func (k *keyFlags) registerCredentials(fs *flag.FlagSet) {
+	fs.StringVar(&k.credsFile, "credentials", "", `JSON file with "api_key" and "secret" (only you may read it)`)
+	fs.StringVar(&k.apiKey, "api-key", "", "API key (prefer $"+apiKeyEnv+" or --credentials: others can read a command line)")
+	fs.StringVar(&k.secret, "secret", "", "client secret (prefer $"+secretEnv+" or --credentials)")
+}
+
 // tokenCmd runs "uid2 token generate|refresh" against a service, as a
 // publisher would (package publisher's client).
 func tokenCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -120,9 +128,7 @@ func tokenCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	base := fs.String("url", "", "base URL of the UID2 service (required)")
 	var k keyFlags
-	fs.StringVar(&k.credsFile, "credentials", "", `JSON file with "api_key" and "secret" (only you may read it)`)
-	fs.StringVar(&k.apiKey, "api-key", "", "API key (prefer $"+apiKeyEnv+" or --credentials: others can read a command line)")
-	fs.StringVar(&k.secret, "secret", "", "client secret (prefer $"+secretEnv+" or --credentials)")
+	k.registerCredentials(fs)
 	var id identity
 	if verb == "generate" {
 		id = identityFlags(fs)

@@ -21,9 +21,20 @@ import (
 // in the variable (separated by spaces).
 const serveChildEnv = "LIBUID2_UID2_SERVE_ARGS"
 
+// childEnv makes the test binary run uid2 with the arguments in the
+// variable, a JSON array.
+const childEnv = "LIBUID2_UID2_ARGS"
+
 func TestMain(m *testing.M) {
 	if args := os.Getenv(serveChildEnv); args != "" {
 		os.Exit(run(append([]string{"serve"}, strings.Fields(args)...), os.Stdin, os.Stdout, os.Stderr))
+	}
+	if args := os.Getenv(childEnv); args != "" {
+		var list []string
+		if err := json.Unmarshal([]byte(args), &list); err != nil {
+			panic(err)
+		}
+		os.Exit(run(list, os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
@@ -59,7 +70,7 @@ func startServe(t testing.TB, lifeline bool, args ...string) (*exec.Cmd, io.Writ
 
 // serve starts "uid2 serve" (startServe, with a lifeline) and returns its URL
 // and a function that stops it with SIGTERM and returns its exit code.
-func serve(t *testing.T, args ...string) (string, func() int) {
+func serve(t testing.TB, args ...string) (string, func() int) {
 	t.Helper()
 	cmd, _, url := startServe(t, true, args...)
 	stopped := false
@@ -80,7 +91,7 @@ func serve(t *testing.T, args ...string) (string, func() int) {
 	return url, stop
 }
 
-func jsonField(t *testing.T, out, field string) string {
+func jsonField(t testing.TB, out, field string) string {
 	t.Helper()
 	var m map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &m), out)

@@ -214,17 +214,17 @@ static uid2_client new_client(uid2_client_type type, const char *keys, size_t ke
   return c;
 }
 
-/* A client with the keys of a key file, or refreshed over HTTP from a key
- * service's base URL with the API key and secret in UID2_API_KEY and
- * UID2_SECRET_KEY. */
-static uid2_client sharing_client_for(const char *keys) {
+/* A client of the type with the keys of a key file, or refreshed over HTTP
+ * from a key service's base URL with the API key and secret in UID2_API_KEY
+ * and UID2_SECRET_KEY. */
+static uid2_client client_for(const char *keys, uid2_client_type type) {
   if (strncmp(keys, "http://", 7) != 0 && strncmp(keys, "https://", 8) != 0) {
     size_t len;
     char *json = read_file(keys, &len);
-    return new_client(UID2_CLIENT_SHARING, json, len);
+    return new_client(type, json, len);
   }
   uid2_client c;
-  if (uid2_client_new(UID2_CLIENT_SHARING, keys, getenv("UID2_API_KEY"), getenv("UID2_SECRET_KEY"), &c) !=
+  if (uid2_client_new(type, keys, getenv("UID2_API_KEY"), getenv("UID2_SECRET_KEY"), &c) !=
       UID2_STATUS_SUCCESS)
     die("uid2_client_new failed");
   if (uid2_refresh(c, 0) != UID2_STATUS_SUCCESS) {
@@ -288,7 +288,7 @@ static void run_vectors(const char *dir, FILE *out) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 4) die("usage: driver vectors DIR OUT | encrypt KEYS IN OUT | decrypt KEYS IN OUT");
+  if (argc < 4) die("usage: driver vectors DIR OUT | encrypt KEYS IN OUT | decrypt KEYS IN OUT | bidstream KEYS IN OUT");
   if ((uid2_abi_version() >> 16) != UID2_ABI_VERSION_MAJOR) die("ABI major mismatch");
   FILE *out = fopen(argv[argc - 1], "wb");
   if (!out) die("cannot write %s", argv[argc - 1]);
@@ -296,7 +296,10 @@ int main(int argc, char **argv) {
     run_vectors(argv[2], out);
   } else {
     char *lines = read_file(argv[3], NULL);
-    uid2_client c = sharing_client_for(argv[2]);
+    /* bidstream: a DSP decrypts bid requests' tokens (no domain: tokens
+     * generated server-side carry none to check). */
+    int bidstream = strcmp(argv[1], "bidstream") == 0;
+    uid2_client c = client_for(argv[2], bidstream ? UID2_CLIENT_BIDSTREAM : UID2_CLIENT_SHARING);
     for (char *line = lines, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
       /* UID2_NOW: the real clock and, for encrypt, the real nonce source. */
       if (strcmp(argv[1], "encrypt") == 0) put_encrypted(out, c, line, (size_t)(nl - line), UID2_NOW, 0, NULL);

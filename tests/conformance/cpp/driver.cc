@@ -122,12 +122,23 @@ void RunVectors(const std::string& dir, FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 4) Die("usage: driver vectors DIR OUT | encrypt KEYS IN OUT | decrypt KEYS IN OUT");
+  if (argc < 4) Die("usage: driver vectors DIR OUT | encrypt KEYS IN OUT | decrypt KEYS IN OUT | bidstream URL IN OUT");
   std::string mode = argv[1];
   FILE* out = std::fopen(argv[argc - 1], "wb");
   if (!out) Die(std::string("cannot write ") + argv[argc - 1]);
   if (mode == "vectors") {
     RunVectors(argv[2], out);
+  } else if (mode == "bidstream") {
+    // A DSP decrypts bid requests' tokens with keys refreshed from a key service's URL (no
+    // domain: tokens generated server-side carry none to check).
+    uid2::BidstreamClient client(argv[2], Env("UID2_API_KEY"), Env("UID2_SECRET_KEY"));
+    uid2::RefreshResult r = client.Refresh();
+    if (!r.IsSuccess()) Die(std::string("refresh from ") + argv[2] + " failed: " + r.GetReason());
+    std::istringstream lines(ReadFile(argv[3]));
+    for (std::string line; std::getline(lines, line);) {
+      PutDecrypted(out, client.DecryptTokenIntoRawUid(line));
+      std::fputc('\n', out);
+    }
   } else {
     std::string keys = argv[2];
     bool url = keys.rfind("http://", 0) == 0 || keys.rfind("https://", 0) == 0;

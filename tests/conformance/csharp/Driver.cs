@@ -232,7 +232,7 @@ namespace LibUid2.Conformance
         {
             if (args.Length < 3)
             {
-                Console.Error.WriteLine("usage: vectors DIR OUT | encrypt KEYS IN OUT | decrypt KEYS IN OUT");
+                Console.Error.WriteLine("usage: vectors DIR OUT | encrypt KEYS IN OUT | decrypt KEYS IN OUT | bidstream URL IN OUT");
                 return 2;
             }
             using (var output = new StreamWriter(args[args.Length - 1], false, new UTF8Encoding(false)))
@@ -240,6 +240,22 @@ namespace LibUid2.Conformance
                 if (args[0] == "vectors")
                 {
                     RunVectors(args[1], output);
+                    return 0;
+                }
+                if (args[0] == "bidstream")
+                {
+                    // A DSP decrypts bid requests' tokens with keys refreshed from a key service's URL
+                    // (no domain: tokens generated server-side carry none to check).
+                    using (var bidder = new BidstreamClient(args[1], Environment.GetEnvironmentVariable("UID2_API_KEY"),
+                        Environment.GetEnvironmentVariable("UID2_SECRET_KEY")))
+                    {
+                        Load(bidder.Refresh());
+                        foreach (string line in File.ReadAllLines(args[2], Encoding.UTF8))
+                        {
+                            output.Write(Decrypted(bidder.DecryptTokenIntoRawUid(line, null)));
+                            output.Write("\n");
+                        }
+                    }
                     return 0;
                 }
                 using (var client = SharingClientFor(args[1]))

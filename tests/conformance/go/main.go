@@ -175,6 +175,28 @@ func runVectors(dir string, out *bufio.Writer) {
 	}
 }
 
+// runBidstream decrypts the tokens of bid requests (one a line of inPath),
+// as a DSP: a bidstream client refreshed over HTTP from a key service's
+// base URL, with the API key and secret in UID2_API_KEY and UID2_SECRET_KEY;
+// no domain (tokens generated server-side carry none to check).
+func runBidstream(url, inPath string, out *bufio.Writer) {
+	in, err := os.ReadFile(inPath)
+	if err != nil {
+		fail("%v", err)
+	}
+	c, err := uid2.NewBidstreamClient(url, os.Getenv("UID2_API_KEY"), os.Getenv("UID2_SECRET_KEY"))
+	if err != nil {
+		fail("%v", err)
+	}
+	if err := c.Refresh(context.Background()); err != nil {
+		fail("refresh from %s: %v", url, err)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(string(in), "\n"), "\n") {
+		fmt.Fprintln(out, decrypted(c.DecryptTokenIntoRawUID(line, "")))
+	}
+	c.Close()
+}
+
 func fail(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "go driver: "+format+"\n", args...)
 	os.Exit(1)
@@ -182,7 +204,7 @@ func fail(format string, args ...any) {
 
 func main() {
 	if len(os.Args) < 4 {
-		fail("usage: driver vectors DIR OUT | encrypt KEYS IN OUT | decrypt KEYS IN OUT")
+		fail("usage: driver vectors DIR OUT | encrypt KEYS IN OUT | decrypt KEYS IN OUT | bidstream URL IN OUT")
 	}
 	outPath := os.Args[len(os.Args)-1]
 	f, err := os.Create(outPath)
@@ -192,6 +214,8 @@ func main() {
 	out := bufio.NewWriter(f)
 	if os.Args[1] == "vectors" {
 		runVectors(os.Args[2], out)
+	} else if os.Args[1] == "bidstream" {
+		runBidstream(os.Args[2], os.Args[3], out)
 	} else {
 		in, err := os.ReadFile(os.Args[3])
 		if err != nil {

@@ -65,17 +65,17 @@ def client_with(kind, keys_text):
     return client
 
 
-def sharing_client_for(keys):
+def client_for(keys, kind=SharingClient):
     """A client with the keys of a key file, or refreshed over HTTP from a key service's base URL
     with the API key and secret in UID2_API_KEY and UID2_SECRET_KEY."""
     if keys.startswith(("http://", "https://")):
-        client = SharingClient(keys, os.environ.get("UID2_API_KEY"), os.environ.get("UID2_SECRET_KEY"))
+        client = kind(keys, os.environ.get("UID2_API_KEY"), os.environ.get("UID2_SECRET_KEY"))
         response = client.refresh()
         if not response.success:
             sys.exit("python driver: refresh from %s failed: %s" % (keys, response.reason))
         return client
     with open(keys, encoding="utf-8") as f:
-        return client_with(SharingClient, f.read())
+        return client_with(kind, f.read())
 
 
 def run_vectors(vectors_dir, out):
@@ -105,7 +105,10 @@ def main(argv):
         return
     with open(args[1], encoding="utf-8") as f:
         lines = f.read().splitlines()
-    with sharing_client_for(args[0]) as client, open(args[2], "w", encoding="ascii") as out:
+    # bidstream: a DSP decrypts the tokens of bid requests (no domain: server-side generated tokens
+    # carry none to check) with keys refreshed from a key service's URL.
+    kind = BidstreamClient if mode == "bidstream" else SharingClient
+    with client_for(args[0], kind) as client, open(args[2], "w", encoding="ascii") as out:
         for line in lines:  # the real clock and, for encrypt, the real nonce source
             if mode == "encrypt":
                 result = encrypted(client.encrypt_raw_uid_into_token(line))

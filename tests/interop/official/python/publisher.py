@@ -5,7 +5,10 @@ drives it and asserts what it prints (one JSON object on standard output):
 
     publisher.py generate URL EMAIL        Uid2PublisherClient.generate_token(from_email)
     publisher.py refresh URL IDENTITY      Uid2PublisherClient.refresh_token(IdentityTokens JSON)
-    publisher.py map URL EMAIL...          IdentityMapV3Client.generate_identity_map(from_emails)
+    publisher.py map URL KIND:VALUE...     IdentityMapV3Client.generate_identity_map, the input built
+                                           with with_email, with_phone, with_hashed_email and
+                                           with_hashed_phone (KIND email, phone, email_hash, phone_hash)
+    publisher.py load URL IDENTITY         IdentityTokens.from_json_string: what its getters return
     publisher.py decrypt URL TOKEN         BidstreamClient, after refresh()
 
 The API key and secret are in UID2_API_KEY and UID2_SECRET_KEY.
@@ -35,10 +38,22 @@ def main(argv):
         identity = IdentityTokens.from_json_string(args[0])
         out = tokens(Uid2PublisherClient(url, key, secret).refresh_token(identity))
     elif command == "map":
-        r = IdentityMapV3Client(url, key, secret).generate_identity_map(IdentityMapV3Input.from_emails(args))
+        given = IdentityMapV3Input()
+        add = {"email": given.with_email, "phone": given.with_phone, "email_hash": given.with_hashed_email,
+               "phone_hash": given.with_hashed_phone}
+        for arg in args:
+            kind, value = arg.split(":", 1)
+            add[kind](value)
+        r = IdentityMapV3Client(url, key, secret).generate_identity_map(given)
         out = {"mapped": {k: {"u": v.current_raw_uid, "p": v.previous_raw_uid,
                               "r": int(v.refresh_from.timestamp())} for k, v in r.mapped_identities.items()},
                "unmapped": {k: v.raw_reason for k, v in r.unmapped_identities.items()}}
+    elif command == "load":
+        t = IdentityTokens.from_json_string(args[0])
+        out = {"advertising_token": t.get_advertising_token(), "refresh_token": t.get_refresh_token(),
+               "refresh_response_key": t.get_refresh_response_key(), "identity_expires": t.get_identity_expires(),
+               "refresh_expires": t.get_refresh_expires(), "refresh_from": t.get_refresh_from(),
+               "is_refreshable": t.is_refreshable(), "json": json.loads(t.get_json_string())}
     elif command == "decrypt":
         client = BidstreamClient(url, key, secret)
         client.refresh()

@@ -185,10 +185,22 @@ public final class Driver {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 3) throw new IllegalArgumentException("usage: vectors DIR OUT | encrypt KEYS IN OUT | decrypt KEYS IN OUT");
+        if (args.length < 3) throw new IllegalArgumentException("usage: vectors DIR OUT | encrypt KEYS IN OUT | decrypt KEYS IN OUT | bidstream URL IN OUT");
         try (Writer out = Files.newBufferedWriter(Paths.get(args[args.length - 1]), StandardCharsets.US_ASCII)) {
             if (args[0].equals("vectors")) {
                 runVectors(Paths.get(args[1]), out);
+                return;
+            }
+            if (args[0].equals("bidstream")) {
+                // A DSP decrypts bid requests' tokens with keys refreshed from a key service's URL
+                // (no domain: tokens generated server-side carry none to check).
+                try (BidstreamClient client = new BidstreamClient(args[1], System.getenv("UID2_API_KEY"), System.getenv("UID2_SECRET_KEY"))) {
+                    load(client.refresh());
+                    for (String line : Files.readAllLines(Paths.get(args[2]), StandardCharsets.UTF_8)) {
+                        out.write(decrypted(client.decryptTokenIntoRawUid(line, null)));
+                        out.write("\n");
+                    }
+                }
                 return;
             }
             try (SharingClient client = sharingClientFor(args[1])) {

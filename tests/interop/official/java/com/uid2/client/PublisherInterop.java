@@ -2,9 +2,9 @@ package com.uid2.client;
 
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,7 +16,10 @@ import java.util.Map;
  * <pre>
  * PublisherInterop generate URL EMAIL     PublisherUid2Client.generateTokenResponse(fromEmail)
  * PublisherInterop refresh URL IDENTITY   PublisherUid2Client.refreshToken(IdentityTokens JSON)
- * PublisherInterop map URL EMAIL...       IdentityMapV3Client.generateIdentityMap(fromEmails)
+ * PublisherInterop map URL KIND:VALUE... IdentityMapV3Client.generateIdentityMap, the input built
+ *                                        with withEmail, withPhone, withHashedEmail and
+ *                                        withHashedPhone (KIND email, phone, email_hash, phone_hash)
+ * PublisherInterop load URL IDENTITY      IdentityTokens.fromJsonString: what its getters return
  * </pre>
  *
  * <p>The API key and secret are in UID2_API_KEY and UID2_SECRET_KEY.
@@ -43,9 +46,18 @@ public final class PublisherInterop {
         break;
       }
       case "map": {
-        List<String> emails = Arrays.asList(args).subList(2, args.length);
-        IdentityMapV3Response r = new IdentityMapV3Client(url, key, secret)
-            .generateIdentityMap(IdentityMapV3Input.fromEmails(emails));
+        IdentityMapV3Input input = new IdentityMapV3Input();
+        for (String arg : Arrays.asList(args).subList(2, args.length)) {
+          String[] kindValue = arg.split(":", 2);
+          switch (kindValue[0]) {
+            case "email": input.withEmail(kindValue[1]); break;
+            case "phone": input.withPhone(kindValue[1]); break;
+            case "email_hash": input.withHashedEmail(kindValue[1]); break;
+            case "phone_hash": input.withHashedPhone(kindValue[1]); break;
+            default: throw new IllegalArgumentException("unknown kind " + kindValue[0]);
+          }
+        }
+        IdentityMapV3Response r = new IdentityMapV3Client(url, key, secret).generateIdentityMap(input);
         JsonObject mapped = new JsonObject();
         for (Map.Entry<String, IdentityMapV3Response.MappedIdentity> e : r.getMappedIdentities().entrySet()) {
           JsonObject m = new JsonObject();
@@ -61,6 +73,14 @@ public final class PublisherInterop {
         }
         out.add("mapped", mapped);
         out.add("unmapped", unmapped);
+        break;
+      }
+      case "load": {
+        IdentityTokens t = IdentityTokens.fromJsonString(args[2]);
+        out.addProperty("advertising_token", t.getAdvertisingToken());
+        out.addProperty("refresh_token", t.getRefreshToken());
+        out.addProperty("is_refreshable", t.isRefreshable());
+        out.add("json", JsonParser.parseString(t.getJsonString()));
         break;
       }
       default:
