@@ -167,11 +167,13 @@ func (st *Store) Load() (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", filepath.Join(st.dir, dbFile), err)
 	}
+	if s == nil {
+		s, err = st.importJSON()
+	}
 	if s != nil {
 		st.saved = s.Clone() // the caller may change s before saving it
-		return s, nil
 	}
-	return st.importJSON()
+	return s, err
 }
 
 func (st *Store) importJSON() (*State, error) {
@@ -221,13 +223,15 @@ func Parse(data []byte) (*State, error) {
 }
 
 // Save replaces the saved state with s, writing what differs from the
-// state saved last. A failed save changes nothing on disk.
+// state saved last. A failed save changes nothing on disk. s must not be
+// changed after a successful Save (the service publishes it as it is):
+// the next Save compares with it.
 func (st *Store) Save(s *State) error {
 	err := st.db.Update(func(tx *bbolt.Tx) error { return writeState(tx, st.saved, s) })
 	if err != nil {
 		return err
 	}
-	st.saved = s.Clone()
+	st.saved = s
 	return nil
 }
 
