@@ -72,7 +72,7 @@ type Service struct {
 // published is a state with the time of its next due rotation.
 type published struct {
 	state      *sharing.State
-	nextChange int64   // state.NextChange(), cached
+	nextChange int64    // state.NextChange(), cached
 	op         *opCache // the operator endpoints' view, built on first use
 }
 
